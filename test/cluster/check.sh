@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# chibo test suite:  bash test/cluster/check.sh   (as root)
+#
+# Installs missing packages, builds chibo with -Werror and installs it, starts
+# a throwaway PostgreSQL 15 cluster (in /tmp/chibo-test.XXXXXX, removed at
+# exit), runs every test stage and prints "N passed, M failed" as the very
+# last line.  Exit status is 1 if anything failed.
+#
+#   CHIBO_TEST_PORT   first TCP port to try (default 55432)
+#   CHIBO_LOG_DIR     where logs are kept (default /tmp/chibo-logs)
+#
+# pg_regress leaves results/ and regression.diffs in the checkout.
+# shellcheck disable=SC2317  # functions are called indirectly (trap, stage)
+set -euo pipefail
+
+exec 2>&1   # one ordered stream: the totals line is always the last line
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+# shellcheck source=test/cluster/lib.sh
+source test/cluster/lib.sh
+
+EXTENSION=${CHIBO_EXTENSION:-chibo}   # override only to test this harness
+
+TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
+STAGE_PASSED=0 STAGE_FAILED=0 STAGE_SKIPPED=0
+SUMMARY=()          # one "stage: X passed, Y failed" line per stage
+TEST_DIR=""         # throwaway cluster directory
+FINAL_PRINTED=0
+
+# Print the totals as the very last line.
+final_line() {
+    FINAL_PRINTED=1
+    echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+}
+
+# A step before the tests failed: say why, count one failure, stop.
+setup_failed() {
+    echo "check: $1"
+    chibo_stop_cluster "$TEST_DIR"
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    final_line
+    exit 1
+}
+
+# EXIT trap: stop the cluster and remove its directory, silently.  Only if
+# the script died before printing the totals (error, Ctrl-C) does it print
+# a reason and a totals line with one extra failure, so that the last line
+# is always "N passed, M failed".
+cleanup() {
+    local rc=$?
+    set +e
+    trap - EXIT INT TERM
+    if [[ -n $TEST_DIR ]]; then
+        chibo_stop_cluster "$TEST_DIR"
+        mkdir -p "$CHIBO_LOG_DIR" && cp "$TEST_DIR/log" "$CHIBO_LOG_DIR/server.log" 2>/dev/null
+        [[ $TEST_DIR == /tmp/chibo-test.* ]] && rm -rf -- "$TEST_DIR"
+    fi
+    if (( ! FINAL_PRINTED )); then
+        echo "check: aborted (exit status $rc)"
+        echo "$TOTAL_PASSED passed, $((TOTAL_FAILED + 1)) failed"
+        (( rc != 0 )) || rc=1
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------
+# stage NAME CMD [ARGS...]
+#
+# Runs CMD (a shell function) in this shell.  CMD reports its counts by
+# setting STAGE_PASSED, STAGE_FAILED and STAGE_SKIPPED (all reset to 0
+# first).  If CMD returns non-zero but counted no failure, that counts as
+# one failure.  Note: `set -e` is off inside CMD, check exit codes yourself.
+stage() {
+    local name=$1 rc=0 line
+    shift
+    STAGE_PASSED=0 STAGE_FAILED=0 STAGE_SKIPPED=0
+    echo
+    echo "=== $name"
+    "$@" || rc=$?
+    if (( rc != 0 && STAGE_FAILED == 0 )); then
+        echo "$name: exited with status $rc without a counted failure: counting 1 failure"
+        STAGE_FAILED=1
+    fi
+    line="$name: $STAGE_PASSED passed, $STAGE_FAILED failed"
+    (( STAGE_SKIPPED == 0 )) || line+=", $STAGE_SKIPPED skipped"
+    echo "$line"
+    SUMMARY+=("$line")
+    TOTAL_PASSED=$((TOTAL_PASSED + STAGE_PASSED))
+    TOTAL_FAILED=$((TOTAL_FAILED + STAGE_FAILED))
+    TOTAL_SKIPPED=$((TOTAL_SKIPPED + STAGE_SKIPPED))
+}
+
+# a) pg_regress through PGXS: test/sql/*.sql against expected/*.out.
+#    Counts "... ok" lines as passed, "... FAILED"/"... failed" as failed.
+run_pg_regress() {
+    local log=$CHIBO_LOG_DIR/pg_regress.log rc=0 diffs
+    make installcheck PG_CONFIG="$PG_CONFIG" 2>&1 | tee "$log" || rc=$?
+    STAGE_PASSED=$(grep -c -- '\.\.\. ok' "$log" || true)
+    STAGE_FAILED=$(grep -cE -- '\.\.\. (FAILED|failed)' "$log" || true)
+    if (( rc != 0 )); then
+        # pg_regress names the diffs file in its output; default ./regression.diffs
+        diffs=$(grep -o 'file "[^"]*regression\.diffs"' "$log" | tail -n 1 | cut -d'"' -f2 || true)
+        [[ -n $diffs ]] || diffs=regression.diffs
+        if [[ -s $diffs ]]; then
+            echo "--- $diffs (first 200 lines)"
+            head -n 200 "$diffs"
+        fi
+    fi
+    return "$rc"
+}
+
+# b) pgTAP: every test/pgtap/*.sql, in a fresh database chibo_tap.
+#    "ok" = passed, "not ok" = failed; "# TODO" counts as passed and
+#    "ok ... # SKIP" as skipped.
+run_pgtap() {
+    local log=$CHIBO_LOG_DIR/pgtap.log rc=0 counts
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+        -c 'DROP DATABASE IF EXISTS chibo_tap' -c 'CREATE DATABASE chibo_tap' || return 1
+    if ! psql -X -q -v ON_ERROR_STOP=1 -d chibo_tap \
+            -c 'CREATE EXTENSION pgtap' -c "CREATE EXTENSION $EXTENSION"; then
+        echo "pgTAP: could not create the extensions pgtap and $EXTENSION"
+        return 1
+    fi
+    pg_prove --verbose -d chibo_tap test/pgtap/*.sql 2>&1 | tee "$log" || rc=$?
+    counts=$(awk '
+        { l = tolower($0) }
+        /^ok /     { if (l ~ /(^|[^\\])#[ \t]*skip/) s++; else p++ }
+        /^not ok / { if (l ~ /(^|[^\\])#[ \t]*todo/) p++; else f++ }
+        END        { print p + 0, f + 0, s + 0 }' "$log")
+    read -r STAGE_PASSED STAGE_FAILED STAGE_SKIPPED <<<"$counts"
+    echo "pg_prove summary: $(grep -E '^(Files=|Result:)' "$log" | tr '\n' ' ')"
+    return "$rc"   # non-zero with no "not ok": a file died or the plan was wrong
+}
+
+# c) More stages: write a run_xxx function that sets STAGE_* and add a
+#    `stage` line below, e.g.
+#      stage JDBC run_jdbc      (libpostgresql-jdbc-java is installed)
+#      stage fuzz run_fuzz
+
+# ---------------------------------------------------------------------------
+echo "chibo check in $ROOT (logs in $CHIBO_LOG_DIR)"
+[[ $EUID -eq 0 ]] || setup_failed "must run as root (the server itself runs as user postgres)"
+chibo_install_deps || setup_failed "could not install the Debian packages"
+chibo_build_install -Werror || setup_failed "build failed (with -Werror)"
+
+TEST_DIR=$(mktemp -d /tmp/chibo-test.XXXXXX) || setup_failed "mktemp failed"
+chown postgres:postgres "$TEST_DIR" || setup_failed "cannot chown $TEST_DIR to postgres"
+port=$(chibo_free_port "${CHIBO_TEST_PORT:-55432}") || setup_failed "no free TCP port"
+chibo_start_cluster "$TEST_DIR" "$port" || setup_failed "the test cluster did not start"
+
+stage pg_regress run_pg_regress
+if compgen -G 'test/pgtap/*.sql' >/dev/null; then
+    stage pgTAP run_pgtap
+else
+    echo "pgTAP: no test/pgtap/*.sql, stage skipped"
+fi
+# stage JDBC run_jdbc
+# stage fuzz run_fuzz
+
+chibo_stop_cluster "$TEST_DIR"
+echo
+echo "=== summary"
+for line in "${SUMMARY[@]}"; do echo "$line"; done
+(( TOTAL_SKIPPED == 0 )) || echo "($TOTAL_SKIPPED skipped)"
+final_line
+(( TOTAL_FAILED == 0 )) || exit 1
+exit 0
