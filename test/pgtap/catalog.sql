@@ -1,0 +1,162 @@
+-- pgTAP: chibo's catalogue.  Every function has a PARALLEL label and a
+-- comment, every aggregate can run in parallel and on Citus (a combine
+-- function and a real, non-internal state type whose text form reads
+-- back), every object carries a comment, and the public API exists with
+-- the signatures the documentation promises.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+\pset pager off
+SET client_min_messages = warning;
+SET search_path = public, chibo;
+BEGIN;
+SELECT * FROM no_plan();
+
+-- The objects that belong to the extension.
+CREATE TEMP VIEW chibo_objects AS
+SELECT d.classid, d.objid
+FROM pg_depend d
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'chibo')
+  AND d.deptype = 'e';
+
+CREATE TEMP VIEW chibo_functions AS
+SELECT p.oid, p.oid::regprocedure AS signature, p.prokind, p.proparallel, p.provolatile
+FROM pg_proc p JOIN chibo_objects o ON o.classid = 'pg_proc'::regclass AND o.objid = p.oid;
+
+-- The extension itself.
+SELECT has_extension('chibo', 'the extension chibo is installed');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'chibo'), '0.1.0', 'version 0.1.0');
+SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'chibo'), 'chibo',
+          'installed in schema chibo');
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'chibo'), false, 'not relocatable');
+
+-- Every function (aggregates included): an explicit PARALLEL SAFE label.
+-- Nothing in chibo touches state that would make it restricted or unsafe,
+-- so anything else means a forgotten label (the default is UNSAFE).
+SELECT ok(proparallel = 's', format('%s is PARALLEL SAFE', signature))
+FROM chibo_functions ORDER BY signature::text;
+
+-- Every function has a comment.
+SELECT ok(obj_description(oid, 'pg_proc') IS NOT NULL, format('%s has a COMMENT', signature))
+FROM chibo_functions ORDER BY signature::text;
+
+-- Every non-aggregate function is immutable: results depend on the
+-- arguments only.
+SELECT ok(provolatile = 'i', format('%s is IMMUTABLE', signature))
+FROM chibo_functions WHERE prokind = 'f' ORDER BY signature::text;
+
+-- Every aggregate: a combine function, a state type that is not internal,
+-- whose output and input functions exist (the text form that Citus ships),
+-- and no serialization functions (none are needed for a real type).
+SELECT ok(a.aggcombinefn <> 0, format('%s has a combine function', f.signature))
+FROM chibo_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid ORDER BY f.signature::text;
+SELECT ok(a.aggtranstype <> 'internal'::regtype, format('%s has a real state type (%s)', f.signature, a.aggtranstype::regtype))
+FROM chibo_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid ORDER BY f.signature::text;
+SELECT ok(t.typinput <> 0 AND t.typoutput <> 0 AND t.typreceive <> 0 AND t.typsend <> 0,
+          format('%s: state type %s has text and binary I/O', f.signature, a.aggtranstype::regtype))
+FROM chibo_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid JOIN pg_type t ON t.oid = a.aggtranstype
+ORDER BY f.signature::text;
+SELECT ok(a.aggserialfn = 0 AND a.aggdeserialfn = 0, format('%s needs no serialization functions', f.signature))
+FROM chibo_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid ORDER BY f.signature::text;
+SELECT ok(a.aggsortop = 0, format('%s has no sort operator (0/0 sorts first but has no value)', f.signature))
+FROM chibo_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid
+WHERE f.signature::text IN ('chibo.min(chibo.ratio)', 'chibo.max(chibo.ratio)') ORDER BY f.signature::text;
+SELECT is((SELECT count(*)::int FROM chibo_functions WHERE prokind = 'a'), 9,
+          'nine aggregates: attendance_ratio (3), sum, min, max, share_at_least, good_status, four_good_status');
+
+-- Every type, operator, operator class and cast has a comment.
+SELECT ok(obj_description(t.oid, 'pg_type') IS NOT NULL, format('type %s has a COMMENT', t.oid::regtype))
+FROM pg_type t JOIN chibo_objects o ON o.classid = 'pg_type'::regclass AND o.objid = t.oid
+ORDER BY t.oid::regtype::text;
+SELECT ok(obj_description(op.oid, 'pg_operator') IS NOT NULL,
+          format('operator %s has a COMMENT', op.oid::regoperator))
+FROM pg_operator op JOIN chibo_objects o ON o.classid = 'pg_operator'::regclass AND o.objid = op.oid
+ORDER BY op.oid::regoperator::text;
+SELECT ok(obj_description(oc.oid, 'pg_opclass') IS NOT NULL,
+          format('operator class %s (%s) has a COMMENT', oc.opcname, am.amname))
+FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+JOIN chibo_objects o ON o.classid = 'pg_opclass'::regclass AND o.objid = oc.oid
+ORDER BY oc.opcname;
+SELECT ok(obj_description(c.oid, 'pg_cast') IS NOT NULL,
+          format('cast %s AS %s has a COMMENT', c.castsource::regtype, c.casttarget::regtype))
+FROM pg_cast c JOIN chibo_objects o ON o.classid = 'pg_cast'::regclass AND o.objid = c.oid
+ORDER BY 1;
+
+-- The types, their storage as designed (fixed size; by value where it fits).
+SELECT has_type('chibo', 'ratio', 'type ratio');
+SELECT has_type('chibo', 'criteria', 'type criteria');
+SELECT has_type('chibo', 'good_status', 'type good_status');
+SELECT has_type('chibo', 'attendance_tally', 'type attendance_tally');
+SELECT has_enum('chibo', 'attendance_status', 'enum attendance_status');
+SELECT enum_has_labels('chibo', 'attendance_status', ARRAY['present', 'excused', 'absent'],
+                       'attendance_status labels in order');
+SELECT results_eq(
+    $$SELECT format('%s %s %s', typname::text COLLATE "default", typlen,
+                  CASE WHEN typbyval THEN 'by value' ELSE 'by reference' END)
+      FROM pg_type
+      WHERE typnamespace = 'chibo'::regnamespace AND typname IN ('ratio', 'criteria', 'good_status', 'attendance_tally')
+      ORDER BY typname$$,
+    $$VALUES ('attendance_tally 32 by reference'), ('criteria 4 by value'), ('good_status 8 by value'),
+             ('ratio 8 by value')$$,
+    'fixed sizes, by value where they fit');
+
+-- The public functions with the signatures the reference documents.
+SELECT has_function('chibo', 'ratio', ARRAY['bigint', 'bigint'], 'ratio(part, whole)');
+SELECT function_returns('chibo', 'ratio', ARRAY['bigint', 'bigint'], 'ratio', 'ratio() returns ratio');
+SELECT function_returns('chibo', 'part', ARRAY['ratio'], 'bigint', 'part(ratio) returns bigint');
+SELECT function_returns('chibo', 'whole', ARRAY['ratio'], 'bigint', 'whole(ratio) returns bigint');
+SELECT function_returns('chibo', 'percent', ARRAY['ratio', 'integer'], 'numeric', 'percent(ratio, digits) returns numeric');
+SELECT function_returns('chibo', 'display', ARRAY['ratio', 'text'], 'text', 'display(ratio, style) returns text');
+SELECT is((SELECT pg_get_function_arguments('chibo.percent(chibo.ratio, integer)'::regprocedure)),
+          'ratio, digits integer DEFAULT 0', 'percent digits default 0');
+SELECT is((SELECT pg_get_function_arguments('chibo.display(chibo.ratio, text)'::regprocedure)),
+          'ratio, style text DEFAULT ''vi''::text', 'display style default vi');
+SELECT function_returns('chibo', 'criteria_count', ARRAY['criteria'], 'integer', 'criteria_count(criteria)');
+SELECT function_returns('chibo', 'met_count', ARRAY['criteria'], 'integer', 'met_count(criteria)');
+SELECT function_returns('chibo', 'all_met', ARRAY['criteria'], 'boolean', 'all_met(criteria)');
+SELECT function_returns('chibo', 'unmet_criteria', ARRAY['criteria'], 'integer[]', 'unmet_criteria(criteria)');
+SELECT function_returns('chibo', 'label', ARRAY['good_status'], 'text', 'label(good_status)');
+SELECT function_returns('chibo', 'failed_criteria', ARRAY['good_status'], 'integer[]', 'failed_criteria(good_status)');
+SELECT function_returns('chibo', 'assessment_count', ARRAY['good_status'], 'bigint', 'assessment_count(good_status)');
+
+-- The aggregates.
+SELECT is_aggregate('chibo', 'attendance_ratio', ARRAY['attendance_status'], 'attendance_ratio(status)');
+SELECT is_aggregate('chibo', 'attendance_ratio', ARRAY['attendance_status', 'text'], 'attendance_ratio(status, policy)');
+SELECT is_aggregate('chibo', 'attendance_ratio', ARRAY['boolean'], 'attendance_ratio(boolean)');
+SELECT is_aggregate('chibo', 'sum', ARRAY['ratio'], 'sum(ratio)');
+SELECT is_aggregate('chibo', 'min', ARRAY['ratio'], 'min(ratio)');
+SELECT is_aggregate('chibo', 'max', ARRAY['ratio'], 'max(ratio)');
+SELECT is_aggregate('chibo', 'share_at_least', ARRAY['ratio', 'numeric'], 'share_at_least(ratio, threshold)');
+SELECT is_aggregate('chibo', 'good_status', ARRAY['criteria'], 'good_status(criteria)');
+SELECT is_aggregate('chibo', 'four_good_status', ARRAY['criteria'], 'four_good_status(criteria)');
+SELECT function_returns('chibo', 'attendance_ratio', ARRAY['attendance_status'], 'ratio', 'attendance_ratio returns ratio');
+SELECT function_returns('chibo', 'share_at_least', ARRAY['ratio', 'numeric'], 'ratio', 'share_at_least returns ratio');
+SELECT function_returns('chibo', 'four_good_status', ARRAY['criteria'], 'good_status', 'four_good_status returns good_status');
+
+-- Operators: ratio against ratio and against numeric, both ways; +.
+SELECT has_operator('ratio', 'chibo', op::name, 'ratio', 'boolean', format('ratio %s ratio', op))
+FROM unnest(ARRAY['=', '<>', '<', '<=', '>', '>=']) AS op;
+SELECT has_operator('ratio', 'chibo', op::name, 'numeric', 'boolean', format('ratio %s numeric', op))
+FROM unnest(ARRAY['=', '<>', '<', '<=', '>', '>=']) AS op;
+SELECT has_operator('numeric', 'chibo', op::name, 'ratio', 'boolean', format('numeric %s ratio', op))
+FROM unnest(ARRAY['=', '<>', '<', '<=', '>', '>=']) AS op;
+SELECT has_operator('ratio', 'chibo', '+', 'ratio', 'ratio', 'ratio + ratio');
+SELECT has_operator('criteria', 'chibo', op::name, 'criteria', 'boolean', format('criteria %s criteria', op))
+FROM unnest(ARRAY['=', '<>', '<', '<=', '>', '>=']) AS op;
+SELECT has_opclass('chibo', 'ratio_ops', 'btree operator class for ratio');
+SELECT has_opclass('chibo', 'ratio_hash_ops', 'hash operator class for ratio');
+SELECT has_opclass('chibo', 'criteria_ops', 'btree operator class for criteria');
+SELECT has_opclass('chibo', 'criteria_hash_ops', 'hash operator class for criteria');
+SELECT has_cast('ratio', 'numeric', 'cast ratio AS numeric');
+SELECT has_cast('ratio', 'double precision', 'cast ratio AS double precision');
+
+-- Nothing of chibo lands in public.
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
+                  WHERE p.pronamespace = 'public'::regnamespace
+                    AND p.oid IN (SELECT objid FROM chibo_objects)$$,
+                'no chibo function in public');
+
+SELECT * FROM finish();
+ROLLBACK;
