@@ -93,6 +93,10 @@ CREATE CAST (@extschema@.ratio AS double precision)
 COMMENT ON CAST (@extschema@.ratio AS double precision) IS
     'the value part / whole; NULL for 0/0';
 
+CREATE CAST (@extschema@.ratio AS text) WITH INOUT AS ASSIGNMENT;
+COMMENT ON CAST (@extschema@.ratio AS text) IS
+    'the text form part/whole, as the type''s output function writes it';
+
 CREATE FUNCTION @extschema@.display(@extschema@.ratio, style text DEFAULT 'vi') RETURNS text
     AS 'MODULE_PATHNAME', 'ratio_display'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -135,7 +135,24 @@ run_pgtap() {
     return "$rc"   # non-zero with no "not ok": a file died or the plan was wrong
 }
 
-# c) More stages: write a run_xxx function that sets STAGE_* and add a
+# c) Unit tests of the backend-free core, built without PostgreSQL headers
+#    and with AddressSanitizer and UBSan: TAP, counted like pgTAP.
+run_unit() {
+    local log=$CHIBO_LOG_DIR/unit.log bin=$CHIBO_LOG_DIR/core_test rc=0 counts
+    if ! cc -std=gnu99 -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined \
+            -fno-sanitize-recover=all -I src src/ratio_core.c src/criteria_core.c \
+            src/attendance_core.c test/unit/core_test.c -o "$bin"; then
+        echo "unit: the core tests did not compile"
+        return 1
+    fi
+    "$bin" >"$log" 2>&1 || rc=$?
+    grep -v '^ok ' "$log" || true     # show only what is not ok
+    counts=$(awk '/^ok / { p++ } /^not ok / { f++ } END { print p + 0, f + 0 }' "$log")
+    read -r STAGE_PASSED STAGE_FAILED <<<"$counts"
+    return "$rc"
+}
+
+# d) More stages: write a run_xxx function that sets STAGE_* and add a
 #    `stage` line below, e.g.
 #      stage JDBC run_jdbc      (libpostgresql-jdbc-java is installed)
 #      stage fuzz run_fuzz
@@ -151,6 +168,7 @@ chown postgres:postgres "$TEST_DIR" || setup_failed "cannot chown $TEST_DIR to p
 port=$(chibo_free_port "${CHIBO_TEST_PORT:-55432}") || setup_failed "no free TCP port"
 chibo_start_cluster "$TEST_DIR" "$port" || setup_failed "the test cluster did not start"
 
+stage unit run_unit
 stage pg_regress run_pg_regress
 if compgen -G 'test/pgtap/*.sql' >/dev/null; then
     stage pgTAP run_pgtap

@@ -151,6 +151,7 @@ SELECT has_opclass('chibo', 'criteria_ops', 'btree operator class for criteria')
 SELECT has_opclass('chibo', 'criteria_hash_ops', 'hash operator class for criteria');
 SELECT has_cast('ratio', 'numeric', 'cast ratio AS numeric');
 SELECT has_cast('ratio', 'double precision', 'cast ratio AS double precision');
+SELECT has_cast('ratio', 'text', 'cast ratio AS text');
 
 -- Nothing of chibo lands in public.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p

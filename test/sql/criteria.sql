@@ -38,7 +38,9 @@ SET enable_sort = off;
 SELECT c, count(*) FROM assessed GROUP BY c ORDER BY count(*) DESC, c::text;
 RESET enable_sort;
 SELECT criteria_hash('1101') = criteria_hash('1101') AS same_hash,
-       criteria_hash('1101') <> criteria_hash('11010') AS differs_by_length;
+       criteria_hash('1101') <> criteria_hash('11010') AS differs_by_length,
+       criteria_hash_extended('1101', 3) = criteria_hash_extended('1101', 3) AS same_hash_seeded,
+       criteria_hash_extended('1101', 3) <> criteria_hash_extended('1101', 4) AS seed_matters;
 DROP TABLE assessed;
 
 -- NULL in, NULL out.

@@ -53,6 +53,10 @@ FROM (VALUES ('1/2'::ratio), ('2/3'), ('0/7'), ('7/7'), ('0/0'),
              ('4294967295/4294967295')) AS v(r);
 SELECT '3/4'::text::ratio AS from_text, ('3/4'::ratio)::text AS to_text,
        pg_typeof(('3/4'::ratio)::numeric) AS numeric_type;
+-- Into a text column a ratio goes as its text form (an assignment cast).
+CREATE TEMP TABLE ratio_text (t text);
+INSERT INTO ratio_text VALUES ('2/4'::ratio);
+SELECT t FROM ratio_text;
 -- 0/0 as a number is NULL, not 0 and not an error.
 SELECT ('0/0'::ratio)::numeric IS NULL AS numeric_null,
        ('0/0'::ratio)::double precision IS NULL AS float8_null;
