@@ -144,18 +144,37 @@ tally_error(TallyResult code, const TallyValue *a, const TallyValue *b)
 			 errdetail("A count exceeds " INT64_FORMAT ".", PG_INT64_MAX)));
 }
 
-/* attendance_ratio(attendance_status, policy) transition. */
+/*
+ * attendance_ratio(attendance_status, policy) transition.  Not strict: a
+ * NULL status is passed over, but a NULL policy is an error, not a row
+ * silently left out.
+ */
 Datum
 attendance_policy_accum(PG_FUNCTION_ARGS)
 {
-	StatusOids *oids = status_oids(fcinfo);
-	Oid			status = PG_GETARG_OID(1);
-	text	   *policy_text = PG_GETARG_TEXT_PP(2);
+	StatusOids *oids;
+	Oid			status;
+	text	   *policy_text;
 	TallyValue	one;
 	AttendancePolicy policy;
 	TallyValue *state;
 	TallyResult code;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attendance_tally state must not be NULL")));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attendance policy must not be NULL"),
+				 errhint("Use 'excused_count' or 'excused_excluded'.")));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	oids = status_oids(fcinfo);
+	status = PG_GETARG_OID(1);
+	policy_text = PG_GETARG_TEXT_PP(2);
 	if (!policy_parse(VARDATA_ANY(policy_text),
 					  VARSIZE_ANY_EXHDR(policy_text), &policy))
 		ereport(ERROR,

@@ -61,14 +61,28 @@ ratio_max_accum(PG_FUNCTION_ARGS)
 /*
  * share_at_least(ratio, threshold) transition: the state counts, of the
  * inputs that have a value, those whose value is at least the threshold.
+ * Not strict: a NULL input is passed over, but a NULL threshold is an
+ * error, not a row silently left out.
  */
 Datum
 share_at_least_accum(PG_FUNCTION_ARGS)
 {
-	RatioValue	state = PG_GETARG_RATIO(0);
-	RatioValue	input = PG_GETARG_RATIO(1);
+	RatioValue	state;
+	RatioValue	input;
 	RatioValue	one;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("share_at_least state must not be NULL")));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("share_at_least threshold must not be NULL")));
+	state = PG_GETARG_RATIO(0);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_RATIO(state);
+	input = PG_GETARG_RATIO(1);
 	if (ratio_is_empty(input))
 		PG_RETURN_RATIO(state);
 

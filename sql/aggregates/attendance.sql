@@ -17,9 +17,9 @@ COMMENT ON FUNCTION @extschema@.attendance_bool_accum(@extschema@.ratio, boolean
 CREATE FUNCTION @extschema@.attendance_policy_accum(@extschema@.attendance_tally, @extschema@.attendance_status, text)
     RETURNS @extschema@.attendance_tally
     AS 'MODULE_PATHNAME', 'attendance_policy_accum'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.attendance_policy_accum(@extschema@.attendance_tally, @extschema@.attendance_status, text) IS
-    'transition of attendance_ratio(attendance_status, policy): counts one input under the policy';
+    'transition of attendance_ratio(attendance_status, policy): counts one input under the policy; a NULL status is passed over, a NULL policy is an error';
 
 CREATE FUNCTION @extschema@.attendance_tally_combine(@extschema@.attendance_tally, @extschema@.attendance_tally)
     RETURNS @extschema@.attendance_tally
@@ -54,7 +54,7 @@ CREATE AGGREGATE @extschema@.attendance_ratio(@extschema@.attendance_status, pol
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attendance_ratio(@extschema@.attendance_status, text) IS
-    'present / inputs under a policy: excused_count (present / all) or excused_excluded (present / (all - excused)); 0/0 for no input';
+    'present / non-NULL inputs under a policy: excused_count (present / all) or excused_excluded (present / (all - excused)); 0/0 for no input; a NULL or unknown policy is an error';
 
 CREATE AGGREGATE @extschema@.attendance_ratio(boolean) (
     SFUNC = @extschema@.attendance_bool_accum,

@@ -44,9 +44,9 @@ COMMENT ON AGGREGATE @extschema@.max(@extschema@.ratio) IS
 CREATE FUNCTION @extschema@.share_at_least_accum(@extschema@.ratio, @extschema@.ratio, numeric)
     RETURNS @extschema@.ratio
     AS 'MODULE_PATHNAME', 'share_at_least_accum'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.share_at_least_accum(@extschema@.ratio, @extschema@.ratio, numeric) IS
-    'transition of share_at_least(ratio, threshold): counts one input that has a value, and one more if its value is at least the threshold';
+    'transition of share_at_least(ratio, threshold): counts one input that has a value, and one more if its value is at least the threshold; a NULL threshold is an error';
 
 CREATE AGGREGATE @extschema@.share_at_least(@extschema@.ratio, threshold numeric) (
     SFUNC = @extschema@.share_at_least_accum,
@@ -56,4 +56,4 @@ CREATE AGGREGATE @extschema@.share_at_least(@extschema@.ratio, threshold numeric
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.share_at_least(@extschema@.ratio, numeric) IS
-    'inputs whose value is at least the threshold / inputs that have a value (NULL and 0/0 left out), compared exactly: 230/269 cells at or above 0.85';
+    'inputs whose value is at least the threshold / inputs that have a value (NULL and 0/0 left out), compared exactly: 230/269 cells at or above 0.85; a NULL threshold is an error';

@@ -37,11 +37,15 @@ FROM roll WHERE false;
 -- Booleans: true / non-NULL.
 SELECT attendance_ratio(b) FROM (VALUES (true), (false), (NULL), (true)) AS v(b);
 
--- An unknown policy: 22023.  A NULL policy skips the row (strict).
+-- An unknown or NULL policy: 22023, never a silent 0/0.
 SELECT attendance_ratio(status, 'excused') FROM roll;
 SELECT regress.try($$SELECT chibo.attendance_ratio(s, '') FROM (VALUES ('present'::chibo.attendance_status)) v(s)$$) AS empty_policy,
        regress.try($$SELECT chibo.attendance_ratio(s, 'EXCUSED_COUNT') FROM (VALUES ('present'::chibo.attendance_status)) v(s)$$) AS upper_case;
 SELECT attendance_ratio(status, NULL) AS null_policy FROM roll;
+SELECT regress.try($$SELECT chibo.attendance_ratio(s, CASE WHEN s = 'absent' THEN NULL ELSE 'excused_count' END)
+                     FROM unnest('{present,absent}'::chibo.attendance_status[]) s$$) AS null_on_one_row;
+-- A NULL status with a good policy is passed over.
+SELECT attendance_ratio(s, 'excused_excluded') FROM unnest('{present,NULL,absent}'::attendance_status[]) AS s;
 -- Different policies in one group: 22023.
 SELECT attendance_ratio(status, CASE WHEN member = 1 THEN 'excused_count' ELSE 'excused_excluded' END) FROM roll;
 

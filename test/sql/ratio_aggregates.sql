@@ -46,8 +46,10 @@ SELECT share_at_least(r, 0.85) AS at_085,
        share_at_least(r, 0) AS zero_threshold,
        share_at_least(r, 1.5) AS above_one
 FROM (VALUES ('17/20'::ratio), ('4294967294/4294967295'), ('4294967295/4294967295'), ('0/7')) AS v(r);
--- A NULL threshold judges nothing (the transition is strict).
+-- A NULL threshold is an error (22023), never a silent 0/0.
 SELECT share_at_least(r, NULL) FROM cell_months;
+SELECT regress.try($$SELECT chibo.share_at_least(r, CASE WHEN r = '1/2' THEN NULL ELSE 0.5 END)
+                     FROM unnest('{1/3,1/2}'::chibo.ratio[]) r$$) AS null_on_one_row;
 -- Thresholds may differ per row (each row judged against its own).
 SELECT share_at_least(r, t) FROM (VALUES ('17/20'::ratio, 0.85), ('17/20', 0.9)) AS v(r, t);
 
