@@ -85,4 +85,13 @@ SELECT regress.try($$SELECT chibo.attendance_status_accum('4294967295/4294967295
        attendance_status_accum('4294967293/4294967294', 'excused') AS excused_last,
        attendance_bool_accum('0/4294967294', false) AS boolean_last;
 
+-- As window functions over a moving frame: the state is rebuilt for each
+-- frame, and updating it in place must not leak from one frame to the next.
+SELECT i, status, attendance_ratio(status) OVER w AS counted,
+       attendance_ratio(status, 'excused_excluded') OVER w AS excluded
+FROM (SELECT i, (ARRAY['present', 'excused', 'absent']::attendance_status[])[1 + i % 3] AS status
+      FROM generate_series(1, 6) AS i) AS x
+WINDOW w AS (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+ORDER BY i;
+
 DROP TABLE roll;
