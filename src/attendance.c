@@ -81,28 +81,13 @@ status_oids(FunctionCallInfo fcinfo)
 	return oids;
 }
 
-/* Adds one input to a present/inputs ratio. */
-static Datum
-ratio_count_one(RatioValue state, bool present)
-{
-	RatioValue	one;
-
-	one.part = present ? 1 : 0;
-	one.whole = 1;
-	if (state.whole == RATIO_MAX_COUNT)
-		chibo_ratio_overflow(state, one);
-	state.part += one.part;
-	state.whole++;
-	PG_RETURN_RATIO(state);
-}
-
 /* attendance_ratio(attendance_status) transition. */
 Datum
 attendance_status_accum(PG_FUNCTION_ARGS)
 {
 	StatusOids *oids = status_oids(fcinfo);
 
-	return ratio_count_one(PG_GETARG_RATIO(0),
+	return chibo_ratio_count_one(PG_GETARG_RATIO(0),
 						   PG_GETARG_OID(1) == oids->present);
 }
 
@@ -110,7 +95,7 @@ attendance_status_accum(PG_FUNCTION_ARGS)
 Datum
 attendance_bool_accum(PG_FUNCTION_ARGS)
 {
-	return ratio_count_one(PG_GETARG_RATIO(0), PG_GETARG_BOOL(1));
+	return chibo_ratio_count_one(PG_GETARG_RATIO(0), PG_GETARG_BOOL(1));
 }
 
 /* The tally to update: in place inside an aggregate, else a copy. */
@@ -160,15 +145,9 @@ attendance_policy_accum(PG_FUNCTION_ARGS)
 	TallyValue *state;
 	TallyResult code;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attendance_tally state must not be NULL")));
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attendance policy must not be NULL"),
-				 errhint("Use 'excused_count' or 'excused_excluded'.")));
+	chibo_require_arg(fcinfo, 0, "attendance_tally state", NULL);
+	chibo_require_arg(fcinfo, 2, "attendance policy",
+					  "Use 'excused_count' or 'excused_excluded'.");
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 

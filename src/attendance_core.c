@@ -113,29 +113,15 @@ read_field(const char *s, size_t len, size_t *pos, const char *key,
 {
 	size_t		klen = strlen(key);
 	size_t		i = *pos;
-	size_t		first;
-	uint64_t	v = 0;
-	bool		big = false;
+	bool		big;
 
 	if (len - i < klen + 1 || memcmp(s + i, key, klen) != 0 ||
 		s[i + klen] != '=')
 		return CHIBO_PARSE_SYNTAX;
 	i += klen + 1;
-	first = i;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
-	{
-		if (!big)
-		{
-			v = v * 10 + (uint64_t) (s[i] - '0');
-			if (v > TALLY_MAX_COUNT)
-				big = true;
-		}
-		i++;
-	}
-	if (i == first)
+	if (!read_digits(s, len, &i, TALLY_MAX_COUNT, value, &big))
 		return CHIBO_PARSE_SYNTAX;
 	*pos = i;
-	*value = v;
 	return big ? CHIBO_PARSE_TOO_LARGE : CHIBO_PARSE_OK;
 }
 
@@ -193,23 +179,6 @@ tally_parse(const char *str, size_t len, TallyValue *result)
 	return CHIBO_PARSE_OK;
 }
 
-static size_t
-format_u64(uint64_t v, char *buf)
-{
-	char		tmp[24];
-	size_t		n = 0;
-	size_t		i;
-
-	do
-	{
-		tmp[n++] = (char) ('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
-
 /* Writes the text form (TALLY_TEXT_BUFSIZE bytes). */
 size_t
 tally_format(const TallyValue *t, char *buf)
@@ -218,13 +187,13 @@ tally_format(const TallyValue *t, char *buf)
 
 	memcpy(buf + n, "present=", 8);
 	n += 8;
-	n += format_u64(t->present, buf + n);
+	n += format_uint(t->present, 0, buf + n);
 	memcpy(buf + n, " excused=", 9);
 	n += 9;
-	n += format_u64(t->excused, buf + n);
+	n += format_uint(t->excused, 0, buf + n);
 	memcpy(buf + n, " absent=", 8);
 	n += 8;
-	n += format_u64(t->absent, buf + n);
+	n += format_uint(t->absent, 0, buf + n);
 	if (t->policy != POLICY_UNSET)
 	{
 		const char *name = policy_name((AttendancePolicy) t->policy);

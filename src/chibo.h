@@ -86,9 +86,27 @@ DatumGetGoodStatus(Datum d)
 #define PG_GETARG_TALLY_P(n)	((TallyValue *) PG_GETARG_POINTER(n))
 #define PG_RETURN_TALLY_P(t)	PG_RETURN_POINTER(t)
 
-/* Raises the error for a failed ratio parse or check; input may be NULL. */
+/* Raises the error for a failed ratio parse or check. */
 extern void chibo_ratio_error(ChiboParseResult code, const char *input) pg_attribute_noreturn();
 extern void chibo_ratio_overflow(RatioValue a, RatioValue b) pg_attribute_noreturn();
+
+/* The step of a counting aggregate: one more input, one more part if counted. */
+extern Datum chibo_ratio_count_one(RatioValue state, bool counted);
+
+/*
+ * In a function that is not strict, raises 22023 when argument argno is
+ * NULL: "<what> must not be NULL", with the hint if one is given.
+ */
+static inline void
+chibo_require_arg(FunctionCallInfo fcinfo, int argno, const char *what,
+				  const char *hint)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what),
+				 hint ? errhint("%s", hint) : 0));
+}
 
 /* Compares the value of r (whole > 0) with a numeric, exactly. */
 extern int	ratio_numeric_compare(FmgrInfo *flinfo, RatioValue r, Numeric num);

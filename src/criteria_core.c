@@ -170,7 +170,7 @@ good_status_parse(const char *str, size_t len, GoodStatusValue *result)
 	size_t		pos,
 				flags_start;
 	uint64_t	count = 0;
-	bool		big = false;
+	bool		big;
 
 	if (len == sizeof(not_assessed) - 1 &&
 		memcmp(str, not_assessed, len) == 0)
@@ -202,19 +202,9 @@ good_status_parse(const char *str, size_t len, GoodStatusValue *result)
 		criteria_parse(str + flags_start, pos - flags_start, &c) != CHIBO_PARSE_OK)
 		return CHIBO_PARSE_SYNTAX;
 	pos++;
-	if (pos >= len)
+	if (!read_digits(str, len, &pos, GOOD_STATUS_MAX_COUNT, &count, &big) ||
+		pos != len)
 		return CHIBO_PARSE_SYNTAX;
-	for (; pos < len; pos++)
-	{
-		if (str[pos] < '0' || str[pos] > '9')
-			return CHIBO_PARSE_SYNTAX;
-		if (!big)
-		{
-			count = count * 10 + (uint64_t) (str[pos] - '0');
-			if (count > GOOD_STATUS_MAX_COUNT)
-				big = true;
-		}
-	}
 	if (big)
 		return CHIBO_PARSE_TOO_LARGE;
 	if (count == 0)
@@ -235,9 +225,6 @@ good_status_format(GoodStatusValue g, char *buf)
 	const char *label = good_status_label_name(good_status_label(g));
 	size_t		n = strlen(label);
 	CriteriaValue c;
-	char		digits[24];
-	size_t		nd = 0;
-	uint64_t	v = g.count;
 
 	memcpy(buf, label, n);
 	if (g.n == 0)
@@ -250,13 +237,6 @@ good_status_format(GoodStatusValue g, char *buf)
 	c.flags = g.met_always;
 	n += criteria_format(c, buf + n);
 	buf[n++] = ':';
-	do
-	{
-		digits[nd++] = (char) ('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	while (nd > 0)
-		buf[n++] = digits[--nd];
-	buf[n] = '\0';
+	n += format_uint(g.count, 0, buf + n);
 	return n;
 }

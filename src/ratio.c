@@ -69,6 +69,21 @@ chibo_ratio_overflow(RatioValue a, RatioValue b)
 	pg_unreachable();
 }
 
+/* Counts one more input (and part); 22003 instead of wrapping. */
+Datum
+chibo_ratio_count_one(RatioValue state, bool counted)
+{
+	RatioValue	before = state;
+
+	if (!ratio_count_one(&state, counted))
+	{
+		RatioValue	one = {counted ? 1 : 0, 1};
+
+		chibo_ratio_overflow(before, one);
+	}
+	PG_RETURN_RATIO(state);
+}
+
 /* Text input: "part/whole". */
 Datum
 ratio_in(PG_FUNCTION_ARGS)
@@ -92,6 +107,19 @@ ratio_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf);
 }
 
+/* The ratio part/whole, or the error of ratio_check naming both counts. */
+static RatioValue
+ratio_from_counts(int64 part, int64 whole)
+{
+	RatioValue	r;
+	ChiboParseResult code = ratio_check(part, whole, &r);
+
+	if (code != CHIBO_PARSE_OK)
+		chibo_ratio_error(code, psprintf(INT64_FORMAT "/" INT64_FORMAT,
+										 part, whole));
+	return r;
+}
+
 /* Binary input: part and whole as int8, validated like text input. */
 Datum
 ratio_recv(PG_FUNCTION_ARGS)
@@ -99,13 +127,8 @@ ratio_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int64		part = pq_getmsgint64(buf);
 	int64		whole = pq_getmsgint64(buf);
-	RatioValue	r;
-	ChiboParseResult code = ratio_check(part, whole, &r);
 
-	if (code != CHIBO_PARSE_OK)
-		chibo_ratio_error(code, psprintf(INT64_FORMAT "/" INT64_FORMAT,
-										 part, whole));
-	PG_RETURN_RATIO(r);
+	PG_RETURN_RATIO(ratio_from_counts(part, whole));
 }
 
 /* Binary output: part and whole as int8. */
@@ -125,15 +148,7 @@ ratio_send(PG_FUNCTION_ARGS)
 Datum
 ratio_make(PG_FUNCTION_ARGS)
 {
-	int64		part = PG_GETARG_INT64(0);
-	int64		whole = PG_GETARG_INT64(1);
-	RatioValue	r;
-	ChiboParseResult code = ratio_check(part, whole, &r);
-
-	if (code != CHIBO_PARSE_OK)
-		chibo_ratio_error(code, psprintf(INT64_FORMAT "/" INT64_FORMAT,
-										 part, whole));
-	PG_RETURN_RATIO(r);
+	PG_RETURN_RATIO(ratio_from_counts(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }
 
 /* part(ratio) */

@@ -69,16 +69,9 @@ share_at_least_accum(PG_FUNCTION_ARGS)
 {
 	RatioValue	state;
 	RatioValue	input;
-	RatioValue	one;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("share_at_least state must not be NULL")));
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("share_at_least threshold must not be NULL")));
+	chibo_require_arg(fcinfo, 0, "share_at_least state", NULL);
+	chibo_require_arg(fcinfo, 2, "share_at_least threshold", NULL);
 	state = PG_GETARG_RATIO(0);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_RATIO(state);
@@ -86,12 +79,7 @@ share_at_least_accum(PG_FUNCTION_ARGS)
 	if (ratio_is_empty(input))
 		PG_RETURN_RATIO(state);
 
-	one.whole = 1;
-	one.part = ratio_numeric_compare(fcinfo->flinfo, input,
-									 PG_GETARG_NUMERIC(2)) >= 0 ? 1 : 0;
-	if (state.whole == RATIO_MAX_COUNT)
-		chibo_ratio_overflow(state, one);
-	state.part += one.part;
-	state.whole++;
-	PG_RETURN_RATIO(state);
+	return chibo_ratio_count_one(state,
+								 ratio_numeric_compare(fcinfo->flinfo, input,
+													   PG_GETARG_NUMERIC(2)) >= 0);
 }

@@ -34,43 +34,58 @@ is_space(char c)
 }
 
 /*
- * Reads one count at s[*pos]: an optional minus sign and one or more digits.
- * Returns false when there is no digit; otherwise advances *pos and notes
- * a minus sign on a non-zero count or a value beyond RATIO_MAX_COUNT.
+ * Reads one or more digits at str[*pos] and advances *pos past them.
+ * Returns false when there is no digit.  A value above max sets
+ * *too_large (and *value to 0) instead of wrapping.
+ */
+bool
+read_digits(const char *str, size_t len, size_t *pos, uint64_t max,
+			uint64_t *value, bool *too_large)
+{
+	size_t		i = *pos;
+	uint64_t	v = 0;
+	bool		big = false;
+
+	while (i < len && str[i] >= '0' && str[i] <= '9')
+	{
+		if (!big)
+		{
+			v = v * 10 + (uint64_t) (str[i] - '0');
+			if (v > max)
+				big = true;
+		}
+		i++;
+	}
+	if (i == *pos)
+		return false;
+	*pos = i;
+	*value = big ? 0 : v;
+	*too_large = big;
+	return true;
+}
+
+/*
+ * Reads one count of a ratio: an optional minus sign and digits.  Notes a
+ * minus sign on a non-zero count and a value beyond RATIO_MAX_COUNT.
  */
 static bool
 read_count(const char *s, size_t len, size_t *pos, uint32_t *value,
 		   bool *negative, bool *too_large)
 {
 	size_t		i = *pos;
-	size_t		first_digit;
-	uint64_t	v = 0;
 	bool		minus = false;
-	bool		big = false;
+	uint64_t	v;
 
 	if (i < len && s[i] == '-')
 	{
 		minus = true;
 		i++;
 	}
-	first_digit = i;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
-	{
-		if (!big)
-		{
-			v = v * 10 + (uint64_t) (s[i] - '0');
-			if (v > RATIO_MAX_COUNT)
-				big = true;
-		}
-		i++;
-	}
-	if (i == first_digit)
+	if (!read_digits(s, len, &i, RATIO_MAX_COUNT, &v, too_large))
 		return false;
-
 	*pos = i;
-	*value = big ? 0 : (uint32_t) v;
-	*negative = minus && (big || v != 0);
-	*too_large = big;
+	*value = (uint32_t) v;
+	*negative = minus && (*too_large || v != 0);
 	return true;
 }
 
@@ -131,11 +146,14 @@ ratio_check(int64_t part, int64_t whole, RatioValue *result)
 	return CHIBO_PARSE_OK;
 }
 
-/* Writes v in decimal, with sep between groups of three digits if sep != 0. */
-static size_t
-format_u32(uint32_t v, char sep, char *buf)
+/*
+ * Writes value in decimal, NUL-terminated, with sep between groups of three
+ * digits unless sep is 0 (at most 26 characters).  Returns the length.
+ */
+size_t
+format_uint(uint64_t value, char sep, char *buf)
 {
-	char		tmp[16];
+	char		tmp[32];
 	size_t		n = 0;
 	size_t		digits = 0;
 	size_t		i;
@@ -144,10 +162,10 @@ format_u32(uint32_t v, char sep, char *buf)
 	{
 		if (sep && digits > 0 && digits % 3 == 0)
 			tmp[n++] = sep;
-		tmp[n++] = (char) ('0' + v % 10);
-		v /= 10;
+		tmp[n++] = (char) ('0' + value % 10);
+		value /= 10;
 		digits++;
-	} while (v > 0);
+	} while (value > 0);
 
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[n - 1 - i];
@@ -159,10 +177,10 @@ format_u32(uint32_t v, char sep, char *buf)
 size_t
 ratio_format(RatioValue r, char *buf)
 {
-	size_t		n = format_u32(r.part, 0, buf);
+	size_t		n = format_uint(r.part, 0, buf);
 
 	buf[n++] = '/';
-	n += format_u32(r.whole, 0, buf + n);
+	n += format_uint(r.whole, 0, buf + n);
 	return n;
 }
 
@@ -174,16 +192,16 @@ size_t
 ratio_format_display(RatioValue r, bool grouped, char *buf)
 {
 	char		sep = grouped ? '.' : 0;
-	size_t		n = format_u32(r.part, sep, buf);
+	size_t		n = format_uint(r.part, sep, buf);
 	chibo_uint128 pct;
 
 	buf[n++] = '/';
-	n += format_u32(r.whole, sep, buf + n);
+	n += format_uint(r.whole, sep, buf + n);
 	if (ratio_percent_scaled(r, 0, &pct))
 	{
 		buf[n++] = ' ';
 		buf[n++] = '(';
-		n += format_u32((uint32_t) pct, 0, buf + n);
+		n += format_uint((uint64_t) pct, 0, buf + n);
 		buf[n++] = '%';
 		buf[n++] = ')';
 		buf[n] = '\0';
@@ -233,6 +251,21 @@ ratio_pool(RatioValue a, RatioValue b, RatioValue *result)
 	/* part <= whole holds for the sums since it holds for each term */
 	result->part = (uint32_t) part;
 	result->whole = (uint32_t) whole;
+	return true;
+}
+
+/*
+ * Counts one more input, and one more part if counted: the step of every
+ * counting aggregate.  False when the whole is already RATIO_MAX_COUNT.
+ */
+bool
+ratio_count_one(RatioValue *r, bool counted)
+{
+	if (r->whole == RATIO_MAX_COUNT)
+		return false;
+	r->whole++;
+	if (counted)
+		r->part++;
 	return true;
 }
 

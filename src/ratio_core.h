@@ -61,6 +61,11 @@ typedef struct DecimalValue
 
 #define DECIMAL_MAX_DIGITS 28
 
+/* Digit reading and writing shared by every type's parser and formatter. */
+extern bool read_digits(const char *str, size_t len, size_t *pos,
+						uint64_t max, uint64_t *value, bool *too_large);
+extern size_t format_uint(uint64_t value, char sep, char *buf);
+
 extern ChiboParseResult ratio_parse(const char *str, size_t len,
 									RatioValue *result);
 extern ChiboParseResult ratio_check(int64_t part, int64_t whole,
@@ -71,6 +76,7 @@ extern size_t ratio_format_display(RatioValue r, bool grouped, char *buf);
 extern bool ratio_is_empty(RatioValue r);
 extern int	ratio_cmp(RatioValue a, RatioValue b);
 extern bool ratio_pool(RatioValue a, RatioValue b, RatioValue *result);
+extern bool ratio_count_one(RatioValue *r, bool counted);
 extern void ratio_reduce(RatioValue r, uint32_t *part, uint32_t *whole);
 
 extern bool ratio_percent_scaled(RatioValue r, int digits,
