@@ -32,7 +32,16 @@ SQL_PIECES = \
 	sql/types/attendance.sql \
 	sql/aggregates/ratio.sql \
 	sql/aggregates/good_status.sql \
-	sql/aggregates/attendance.sql
+	sql/aggregates/attendance.sql \
+	sql/tables/units.sql \
+	sql/tables/members.sql \
+	sql/tables/memberships.sql \
+	sql/tables/meetings.sql \
+	sql/tables/assessments.sql \
+	sql/import/staging.sql \
+	sql/import/driver.sql \
+	sql/import/files.sql \
+	sql/import/import_staged.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)

@@ -1,0 +1,200 @@
+-- chibo: memberships and exemptions, the periods of a member's life in cells.
+--
+-- A membership says a member belonged to a cell over [from_date, to_date)
+-- (an empty to_date: still there).  A transfer closes one membership and
+-- opens the next; a member's memberships never overlap, so a member belongs
+-- to at most one cell on any date.  An exemption (miễn sinh hoạt) takes a
+-- member out of the attendance denominator over its period.
+
+CREATE TABLE @extschema@.memberships (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    member_id  bigint NOT NULL REFERENCES @extschema@.members (id),
+    unit_id    bigint NOT NULL REFERENCES @extschema@.units (id),
+    from_date  date NOT NULL,
+    to_date    date,
+    period     daterange GENERATED ALWAYS AS (pg_catalog.daterange(from_date, to_date)) STORED,
+    CONSTRAINT memberships_natural_key UNIQUE (member_id, unit_id, from_date),
+    -- The trigger explains an overlap; this constraint also holds against
+    -- two transactions that each add one half of an overlap.
+    CONSTRAINT memberships_no_overlap EXCLUDE USING gist
+        (pg_catalog.int8range(member_id, member_id, '[]') WITH =, period WITH &&)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.memberships', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.memberships_id_seq', '');
+CREATE INDEX memberships_unit_idx ON @extschema@.memberships (unit_id, from_date);
+
+COMMENT ON TABLE @extschema@.memberships IS
+    'which cell a member belonged to (sinh hoạt tại chi bộ), over which period; a member''s memberships never overlap';
+COMMENT ON COLUMN @extschema@.memberships.id IS 'surrogate key';
+COMMENT ON COLUMN @extschema@.memberships.member_id IS 'the member';
+COMMENT ON COLUMN @extschema@.memberships.unit_id IS 'the cell (a unit of kind cell, existing for the whole period)';
+COMMENT ON COLUMN @extschema@.memberships.from_date IS 'first day in the cell';
+COMMENT ON COLUMN @extschema@.memberships.to_date IS 'first day no longer in the cell; NULL while open';
+COMMENT ON COLUMN @extschema@.memberships.period IS 'the period [from_date, to_date) as a daterange';
+
+-- The rules of one membership row (p_id: the row being updated or deleted,
+-- NULL for a new row; p_member_id NULL: the row is being deleted).
+CREATE FUNCTION @extschema@.membership_problem(
+    p_id bigint, p_member_id bigint, p_unit_id bigint, p_from_date date, p_to_date date)
+RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    member_code text;
+    cell record;
+    other record;
+    old record;
+    label text;
+BEGIN
+    IF p_member_id IS NOT NULL THEN
+        SELECT m.code INTO member_code FROM @extschema@.members m WHERE m.id = p_member_id;
+        IF NOT FOUND THEN
+            RETURN pg_catalog.format('23503 membership: member id %s does not exist', p_member_id);
+        END IF;
+        SELECT u.code, u.kind, u.valid_from, u.valid_to INTO cell
+          FROM @extschema@.units u WHERE u.id = p_unit_id;
+        IF NOT FOUND THEN
+            RETURN pg_catalog.format('23503 membership of member %s: unit id %s does not exist', member_code, p_unit_id);
+        END IF;
+        label := pg_catalog.format('membership of member %s in %s', member_code, cell.code);
+        IF p_from_date IS NULL THEN
+            RETURN '23502 ' || label || ': from_date is empty';
+        ELSIF p_to_date <= p_from_date THEN
+            RETURN pg_catalog.format('23514 %s: to_date %s is not after from_date %s', label,
+                                     @extschema@.date_text(p_to_date), @extschema@.date_text(p_from_date));
+        ELSIF cell.kind <> 'cell' THEN
+            RETURN pg_catalog.format('23514 %s: %s is a committee; members belong to cells', label, cell.code);
+        ELSIF cell.valid_from > p_from_date
+              OR COALESCE(p_to_date, 'infinity') > COALESCE(cell.valid_to, 'infinity') THEN
+            RETURN pg_catalog.format('23503 %s: cell %s exists from %s to %s, not for the whole of %s to %s',
+                                     label, cell.code,
+                                     @extschema@.date_text(cell.valid_from), @extschema@.date_text(cell.valid_to),
+                                     @extschema@.date_text(p_from_date), @extschema@.date_text(p_to_date));
+        END IF;
+        SELECT u.code, ms.from_date, ms.to_date INTO other
+          FROM @extschema@.memberships ms JOIN @extschema@.units u ON u.id = ms.unit_id
+         WHERE ms.member_id = p_member_id
+           AND ms.id IS DISTINCT FROM p_id
+           AND ms.period && pg_catalog.daterange(p_from_date, p_to_date)
+         LIMIT 1;
+        IF FOUND THEN
+            RETURN pg_catalog.format('23P01 %s from %s to %s overlaps the membership in %s from %s to %s',
+                                     label, @extschema@.date_text(p_from_date), @extschema@.date_text(p_to_date),
+                                     other.code, @extschema@.date_text(other.from_date), @extschema@.date_text(other.to_date));
+        END IF;
+    END IF;
+
+    -- A membership that is changed or deleted must still cover the
+    -- attendance recorded under it.
+    IF p_id IS NOT NULL THEN
+        SELECT ms.member_id, ms.unit_id, ms.period INTO old
+          FROM @extschema@.memberships ms WHERE ms.id = p_id;
+        IF FOUND THEN
+            SELECT m.code AS member_code, u.code AS unit_code, a.held_on INTO other
+              FROM @extschema@.attendance a
+              JOIN @extschema@.members m ON m.id = a.member_id
+              JOIN @extschema@.units u ON u.id = a.unit_id
+             WHERE a.member_id = old.member_id AND a.unit_id = old.unit_id
+               AND old.period @> a.held_on
+               AND NOT (p_member_id IS NOT NULL AND p_member_id = old.member_id AND p_unit_id = old.unit_id
+                        AND pg_catalog.daterange(p_from_date, p_to_date) @> a.held_on)
+               AND NOT EXISTS (SELECT FROM @extschema@.memberships o
+                                WHERE o.member_id = a.member_id AND o.unit_id = a.unit_id
+                                  AND o.id <> p_id AND o.period @> a.held_on)
+             LIMIT 1;
+            IF FOUND THEN
+                RETURN pg_catalog.format('23503 membership of member %s in %s: attendance is recorded for the meeting of %s, which the membership would no longer cover',
+                                         other.member_code, other.unit_code, @extschema@.date_text(other.held_on));
+            END IF;
+        END IF;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.membership_problem(bigint, bigint, bigint, date, date) IS
+    'the first rule a membership row (or its deletion, with p_member_id NULL) breaks, as ''SQLSTATE message'', or NULL';
+
+CREATE FUNCTION @extschema@.memberships_check() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM @extschema@.raise_problem(@extschema@.membership_problem(OLD.id, NULL, NULL, NULL, NULL));
+        RETURN OLD;
+    END IF;
+    PERFORM @extschema@.raise_problem(@extschema@.membership_problem(
+        CASE WHEN TG_OP = 'UPDATE' THEN OLD.id END,
+        NEW.member_id, NEW.unit_id, NEW.from_date, NEW.to_date));
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.memberships_check() IS
+    'trigger: rejects a membership change that breaks a rule of membership_problem()';
+CREATE TRIGGER memberships_check BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.memberships
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.memberships_check();
+
+
+CREATE TABLE @extschema@.exemptions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    member_id  bigint NOT NULL REFERENCES @extschema@.members (id),
+    from_date  date NOT NULL,
+    to_date    date,
+    reason     text NOT NULL,
+    period     daterange GENERATED ALWAYS AS (pg_catalog.daterange(from_date, to_date)) STORED,
+    CONSTRAINT exemptions_natural_key UNIQUE (member_id, from_date)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.exemptions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.exemptions_id_seq', '');
+
+COMMENT ON TABLE @extschema@.exemptions IS
+    'periods in which a member is exempt from meetings (miễn sinh hoạt); exempt members leave the attendance denominator';
+COMMENT ON COLUMN @extschema@.exemptions.id IS 'surrogate key';
+COMMENT ON COLUMN @extschema@.exemptions.member_id IS 'the exempt member';
+COMMENT ON COLUMN @extschema@.exemptions.from_date IS 'first day exempt from meetings';
+COMMENT ON COLUMN @extschema@.exemptions.to_date IS 'first day no longer exempt; NULL while open';
+COMMENT ON COLUMN @extschema@.exemptions.reason IS 'age, health, away or other';
+COMMENT ON COLUMN @extschema@.exemptions.period IS 'the period [from_date, to_date) as a daterange';
+
+-- The rules of one exemption row; NULL when it breaks none.
+CREATE FUNCTION @extschema@.exemption_problem(
+    p_member_id bigint, p_from_date date, p_to_date date, p_reason text)
+RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    member_code text;
+    label text;
+BEGIN
+    SELECT m.code INTO member_code FROM @extschema@.members m WHERE m.id = p_member_id;
+    IF NOT FOUND THEN
+        RETURN pg_catalog.format('23503 exemption: member id %s does not exist', p_member_id);
+    END IF;
+    label := 'exemption of member ' || member_code;
+    IF p_from_date IS NULL THEN
+        RETURN '23502 ' || label || ': from_date is empty';
+    ELSIF p_to_date <= p_from_date THEN
+        RETURN pg_catalog.format('23514 %s: to_date %s is not after from_date %s', label,
+                                 @extschema@.date_text(p_to_date), @extschema@.date_text(p_from_date));
+    ELSIF p_reason IS NULL OR p_reason NOT IN ('age', 'health', 'away', 'other') THEN
+        RETURN pg_catalog.format('23514 %s: reason %s is not age, health, away or other', label,
+                                 COALESCE(pg_catalog.quote_literal(p_reason), '(empty)'));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.exemption_problem(bigint, date, date, text) IS
+    'the first rule an exemption row breaks, as ''SQLSTATE message'', or NULL';
+
+CREATE FUNCTION @extschema@.exemptions_check() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM @extschema@.raise_problem(@extschema@.exemption_problem(
+        NEW.member_id, NEW.from_date, NEW.to_date, NEW.reason));
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.exemptions_check() IS
+    'trigger: rejects an exemption row that breaks a rule of exemption_problem()';
+CREATE TRIGGER exemptions_check BEFORE INSERT OR UPDATE ON @extschema@.exemptions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.exemptions_check();

@@ -1,0 +1,196 @@
+-- chibo: units, the party organisation tree with history.
+--
+-- A unit is a committee (đảng bộ) or a cell (chi bộ).  The tree changes over
+-- time, so a unit carries the dates it existed ([valid_from, valid_to), an
+-- empty valid_to meaning it still exists) and its parent must exist for the
+-- whole of that time.  A restructure closes units and opens new ones; it
+-- never rewrites a unit's parent after the fact.
+--
+-- The rules live in the *_problem() functions: a BEFORE trigger calls them
+-- on every direct INSERT or UPDATE, and chibo.import_staged() calls the same
+-- functions to give each rejected CSV row its reason.  A problem is returned
+-- as 'SQLSTATE message' (NULL: no problem); the triggers raise it with that
+-- SQLSTATE.
+
+CREATE SCHEMA chibo_import;
+COMMENT ON SCHEMA chibo_import IS
+    'chibo CSV import: one staging table per file of the data contract, and the rejects of every import';
+
+-- Raise a problem string 'SQLSTATE message' as an error (no-op for NULL).
+CREATE FUNCTION @extschema@.raise_problem(problem text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = pg_catalog.left(problem, 5),
+                              MESSAGE = pg_catalog.substr(problem, 7);
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.raise_problem(text) IS
+    'raises a rule problem ''SQLSTATE message'' as an error with that SQLSTATE; does nothing for NULL';
+
+-- A date as the contract writes it, YYYY-MM-DD ('open' for NULL: no end).
+CREATE FUNCTION @extschema@.date_text(d date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN COALESCE(pg_catalog.to_char(d::timestamp, 'YYYY-MM-DD'), 'open');
+COMMENT ON FUNCTION @extschema@.date_text(date) IS
+    'a date as YYYY-MM-DD whatever the DateStyle; ''open'' for NULL (a period with no end)';
+
+CREATE TABLE @extschema@.units (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code        text NOT NULL,
+    parent_id   bigint REFERENCES @extschema@.units (id),
+    name        text NOT NULL,
+    kind        text NOT NULL,
+    grassroots  boolean NOT NULL,
+    cell_type   text,
+    valid_from  date NOT NULL,
+    valid_to    date,
+    CONSTRAINT units_code_key UNIQUE (code)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.units', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.units_id_seq', '');
+CREATE INDEX units_parent_idx ON @extschema@.units (parent_id);
+
+COMMENT ON TABLE @extschema@.units IS
+    'party units (đảng bộ, chi bộ) with the dates they existed; the tree as it stood on any date';
+COMMENT ON COLUMN @extschema@.units.id IS 'surrogate key';
+COMMENT ON COLUMN @extschema@.units.code IS 'natural key (units.csv code), such as TH.BUOI.07';
+COMMENT ON COLUMN @extschema@.units.parent_id IS 'the parent committee, which exists for the whole of this unit''s validity; NULL for a root';
+COMMENT ON COLUMN @extschema@.units.name IS 'name, such as Chi bộ tổ dân phố số 3';
+COMMENT ON COLUMN @extschema@.units.kind IS 'committee (đảng bộ, has child units) or cell (chi bộ, has members and meetings)';
+COMMENT ON COLUMN @extschema@.units.grassroots IS 'true for a grassroots organisation (tổ chức cơ sở đảng): a đảng bộ cơ sở or a chi bộ cơ sở';
+COMMENT ON COLUMN @extschema@.units.cell_type IS 'cell type (loại hình chi bộ) of a cell; NULL for a committee';
+COMMENT ON COLUMN @extschema@.units.valid_from IS 'first day the unit existed';
+COMMENT ON COLUMN @extschema@.units.valid_to IS 'first day the unit no longer existed; NULL while it exists';
+
+-- The cell types of the contract.
+CREATE FUNCTION @extschema@.cell_types() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN '{party_agency,administrative,public_service,armed_forces,school,enterprise,residential,other}'::text[];
+COMMENT ON FUNCTION @extschema@.cell_types() IS
+    'the cell types (loại hình chi bộ) a cell may have';
+
+-- The rules of one unit row; NULL when it breaks none.
+CREATE FUNCTION @extschema@.unit_problem(
+    p_id bigint, p_code text, p_parent_id bigint, p_name text, p_kind text,
+    p_grassroots boolean, p_cell_type text, p_valid_from date, p_valid_to date)
+RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    parent record;
+    child record;
+    label text := 'unit ' || COALESCE(p_code, '(no code)');
+BEGIN
+    IF p_code IS NULL OR p_code = '' THEN
+        RETURN '23502 a unit needs a code';
+    ELSIF p_name IS NULL OR pg_catalog.btrim(p_name) = '' THEN
+        RETURN '23502 ' || label || ': name is empty';
+    ELSIF p_kind IS NULL OR p_kind NOT IN ('committee', 'cell') THEN
+        RETURN pg_catalog.format('23514 %s: kind %s is not committee or cell',
+                                 label, COALESCE(pg_catalog.quote_literal(p_kind), 'is empty and'));
+    ELSIF p_grassroots IS NULL THEN
+        RETURN '23502 ' || label || ': grassroots must be true or false';
+    ELSIF p_kind = 'cell' AND p_cell_type IS NULL THEN
+        RETURN '23502 ' || label || ': a cell needs a cell_type ('
+               || pg_catalog.array_to_string(@extschema@.cell_types(), ', ') || ')';
+    ELSIF p_kind = 'cell' AND NOT p_cell_type = ANY (@extschema@.cell_types()) THEN
+        RETURN pg_catalog.format('23514 %s: cell_type %L is not one of %s', label, p_cell_type,
+                                 pg_catalog.array_to_string(@extschema@.cell_types(), ', '));
+    ELSIF p_kind = 'committee' AND p_cell_type IS NOT NULL THEN
+        RETURN pg_catalog.format('23514 %s: a committee has no cell_type (got %L)', label, p_cell_type);
+    ELSIF p_valid_from IS NULL THEN
+        RETURN '23502 ' || label || ': valid_from is empty';
+    ELSIF p_valid_to <= p_valid_from THEN
+        RETURN pg_catalog.format('23514 %s: valid_to %s is not after valid_from %s', label,
+                                 @extschema@.date_text(p_valid_to), @extschema@.date_text(p_valid_from));
+    END IF;
+
+    IF p_parent_id IS NOT NULL THEN
+        SELECT u.code, u.kind, u.valid_from, u.valid_to INTO parent
+          FROM @extschema@.units u WHERE u.id = p_parent_id;
+        IF NOT FOUND THEN
+            RETURN pg_catalog.format('23503 %s: parent unit id %s does not exist', label, p_parent_id);
+        ELSIF parent.kind <> 'committee' THEN
+            RETURN pg_catalog.format('23514 %s: parent %s is a cell, and a cell has no child units',
+                                     label, parent.code);
+        ELSIF parent.valid_from > p_valid_from
+              OR COALESCE(p_valid_to, 'infinity') > COALESCE(parent.valid_to, 'infinity') THEN
+            RETURN pg_catalog.format('23503 %s: parent %s exists from %s to %s, not for the whole of %s to %s',
+                                     label, parent.code,
+                                     @extschema@.date_text(parent.valid_from), @extschema@.date_text(parent.valid_to),
+                                     @extschema@.date_text(p_valid_from), @extschema@.date_text(p_valid_to));
+        ELSIF p_id IS NOT NULL AND EXISTS (
+                WITH RECURSIVE up(id, depth) AS (
+                    SELECT p_parent_id, 1
+                    UNION ALL
+                    SELECT u.parent_id, up.depth + 1
+                      FROM up JOIN @extschema@.units u ON u.id = up.id
+                     WHERE u.parent_id IS NOT NULL AND up.id <> p_id AND up.depth < 1000)
+                SELECT FROM up WHERE up.id = p_id) THEN
+            RETURN pg_catalog.format('23514 %s: its parent chain through %s leads back to itself',
+                                     label, parent.code);
+        END IF;
+    END IF;
+
+    -- What hangs below an existing unit must still fit it.
+    IF p_id IS NOT NULL THEN
+        SELECT c.code, c.valid_from, c.valid_to INTO child
+          FROM @extschema@.units c
+         WHERE c.parent_id = p_id
+           AND (p_kind = 'cell' OR c.valid_from < p_valid_from
+                OR COALESCE(c.valid_to, 'infinity') > COALESCE(p_valid_to, 'infinity'))
+         LIMIT 1;
+        IF FOUND THEN
+            RETURN pg_catalog.format('23503 %s: its child unit %s (%s to %s) would no longer fit it',
+                                     label, child.code,
+                                     @extschema@.date_text(child.valid_from), @extschema@.date_text(child.valid_to));
+        END IF;
+        SELECT m.code, ms.from_date, ms.to_date INTO child
+          FROM @extschema@.memberships ms JOIN @extschema@.members m ON m.id = ms.member_id
+         WHERE ms.unit_id = p_id
+           AND (p_kind <> 'cell' OR ms.from_date < p_valid_from
+                OR COALESCE(ms.to_date, 'infinity') > COALESCE(p_valid_to, 'infinity'))
+         LIMIT 1;
+        IF FOUND THEN
+            RETURN pg_catalog.format('23503 %s: the membership of member %s (%s to %s) would no longer fit it',
+                                     label, child.code,
+                                     @extschema@.date_text(child.from_date), @extschema@.date_text(child.to_date));
+        END IF;
+        SELECT mt.held_on, mt.kind INTO child
+          FROM @extschema@.meetings mt
+         WHERE mt.unit_id = p_id
+           AND (p_kind <> 'cell' OR mt.held_on < p_valid_from OR mt.held_on >= p_valid_to)
+         LIMIT 1;
+        IF FOUND THEN
+            RETURN pg_catalog.format('23503 %s: its %s meeting of %s would no longer fall inside its validity',
+                                     label, child.kind, @extschema@.date_text(child.held_on));
+        END IF;
+        IF p_kind <> 'cell' AND (
+               EXISTS (SELECT FROM @extschema@.assessments a WHERE a.unit_id = p_id)
+            OR EXISTS (SELECT FROM @extschema@.classifications c WHERE c.unit_id = p_id)) THEN
+            RETURN '23514 ' || label || ': it has cell assessments or classifications, so it must stay a cell';
+        END IF;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date) IS
+    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL; used by the units trigger and by the import';
+
+CREATE FUNCTION @extschema@.units_check() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM @extschema@.raise_problem(@extschema@.unit_problem(
+        NEW.id, NEW.code, NEW.parent_id, NEW.name, NEW.kind, NEW.grassroots,
+        NEW.cell_type, NEW.valid_from, NEW.valid_to));
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.units_check() IS
+    'trigger: rejects a unit row that breaks a rule of unit_problem()';
+CREATE TRIGGER units_check BEFORE INSERT OR UPDATE ON @extschema@.units
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.units_check();
