@@ -217,22 +217,22 @@ CREATE FUNCTION chibo_import.check_memberships(p_step integer) RETURNS void
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    -- New memberships of one member in this batch may not overlap each other.
-    UPDATE pg_temp.chibo_import_memberships t
-       SET reason = pg_catalog.format('%s from %s to %s overlaps the membership in %s from %s to %s on line %s',
-                                      t.label, @extschema@.date_text(t.from_date), @extschema@.date_text(t.to_date),
-                                      o.unit_code, @extschema@.date_text(o.from_date), @extschema@.date_text(o.to_date), o.line)
-      FROM pg_temp.chibo_import_memberships o
-     WHERE t.step = p_step AND o.step = p_step AND t.reason IS NULL AND o.reason IS NULL
-       AND NOT t.dup AND NOT o.dup AND NOT t.stored AND NOT o.stored
-       AND o.member_id = t.member_id AND o.line <> t.line
-       AND pg_catalog.daterange(o.from_date, o.to_date) && pg_catalog.daterange(t.from_date, t.to_date);
     UPDATE pg_temp.chibo_import_memberships t SET reason = x.reason
       FROM (SELECT c.line, chibo_import.reason(@extschema@.membership_problem(
                        c.existing_id, c.member_id, c.unit_id, c.from_date, c.to_date)) AS reason
               FROM pg_temp.chibo_import_memberships c
              WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
      WHERE x.reason IS NOT NULL AND t.line = x.line;
+    -- Rows that pass may still overlap each other within the batch.
+    UPDATE pg_temp.chibo_import_memberships t
+       SET reason = pg_catalog.format('%s %s overlaps the membership in %s %s staged on line %s',
+                                      t.label, @extschema@.period_text(t.from_date, t.to_date),
+                                      o.unit_code, @extschema@.period_text(o.from_date, o.to_date), o.line)
+      FROM pg_temp.chibo_import_memberships o
+     WHERE t.step = p_step AND o.step = p_step AND t.reason IS NULL AND o.reason IS NULL
+       AND NOT t.dup AND NOT o.dup AND NOT t.stored AND NOT o.stored
+       AND o.member_id = t.member_id AND o.line <> t.line
+       AND pg_catalog.daterange(o.from_date, o.to_date) && pg_catalog.daterange(t.from_date, t.to_date);
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.check_memberships(integer) IS 'import step: checks staged memberships against the membership rules';

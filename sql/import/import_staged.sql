@@ -43,7 +43,7 @@ BEGIN
         END IF;
         file := f;
         SELECT fin.accepted, fin.rejected INTO accepted, rejected FROM chibo_import.finish(batch, f) fin;
-        IF accepted + rejected > 0 THEN
+        IF accepted + rejected >= 100000 THEN
             RAISE NOTICE 'import %: % accepted, % rejected', f, accepted, rejected;
         END IF;
         RETURN NEXT;

@@ -51,9 +51,9 @@ BEGIN
     ELSIF cell.kind <> 'cell' THEN
         RETURN pg_catalog.format('23514 %s: %s is a committee; meetings belong to cells', label, cell.code);
     ELSIF p_held_on < cell.valid_from OR p_held_on >= cell.valid_to THEN
-        RETURN pg_catalog.format('23503 %s: cell %s does not exist on that date (it exists from %s to %s)',
+        RETURN pg_catalog.format('23503 %s: cell %s does not exist on that date (it exists %s)',
                                  label, cell.code,
-                                 @extschema@.date_text(cell.valid_from), @extschema@.date_text(cell.valid_to));
+                                 @extschema@.period_text(cell.valid_from, cell.valid_to));
     ELSIF p_held_on > CURRENT_DATE THEN
         RETURN pg_catalog.format('23514 %s: the date is in the future', label);
     ELSIF p_minutes <= 0 THEN

@@ -66,10 +66,9 @@ BEGIN
             RETURN pg_catalog.format('23514 %s: %s is a committee; members belong to cells', label, cell.code);
         ELSIF cell.valid_from > p_from_date
               OR COALESCE(p_to_date, 'infinity') > COALESCE(cell.valid_to, 'infinity') THEN
-            RETURN pg_catalog.format('23503 %s: cell %s exists from %s to %s, not for the whole of %s to %s',
-                                     label, cell.code,
-                                     @extschema@.date_text(cell.valid_from), @extschema@.date_text(cell.valid_to),
-                                     @extschema@.date_text(p_from_date), @extschema@.date_text(p_to_date));
+            RETURN pg_catalog.format('23503 %s (%s) does not fit inside the lifetime of cell %s (%s)',
+                                     label, @extschema@.period_text(p_from_date, p_to_date),
+                                     cell.code, @extschema@.period_text(cell.valid_from, cell.valid_to));
         END IF;
         SELECT u.code, ms.from_date, ms.to_date INTO other
           FROM @extschema@.memberships ms JOIN @extschema@.units u ON u.id = ms.unit_id
@@ -78,9 +77,9 @@ BEGIN
            AND ms.period && pg_catalog.daterange(p_from_date, p_to_date)
          LIMIT 1;
         IF FOUND THEN
-            RETURN pg_catalog.format('23P01 %s from %s to %s overlaps the membership in %s from %s to %s',
-                                     label, @extschema@.date_text(p_from_date), @extschema@.date_text(p_to_date),
-                                     other.code, @extschema@.date_text(other.from_date), @extschema@.date_text(other.to_date));
+            RETURN pg_catalog.format('23P01 %s %s overlaps the membership in %s %s',
+                                     label, @extschema@.period_text(p_from_date, p_to_date),
+                                     other.code, @extschema@.period_text(other.from_date, other.to_date));
         END IF;
     END IF;
 

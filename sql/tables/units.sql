@@ -37,6 +37,15 @@ CREATE FUNCTION @extschema@.date_text(d date) RETURNS text
 COMMENT ON FUNCTION @extschema@.date_text(date) IS
     'a date as YYYY-MM-DD whatever the DateStyle; ''open'' for NULL (a period with no end)';
 
+-- A period [from, to) as messages write it: from 2021-01-01 to 2024-01-01,
+-- or from 2021-01-01 on when it has no end.
+CREATE FUNCTION @extschema@.period_text(from_date date, to_date date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN 'from ' || @extschema@.date_text(from_date)
+           || CASE WHEN to_date IS NULL THEN ' on' ELSE ' to ' || @extschema@.date_text(to_date) END;
+COMMENT ON FUNCTION @extschema@.period_text(date, date) IS
+    'a period [from, to) as messages write it: from 2021-01-01 to 2024-01-01, or from 2021-01-01 on';
+
 CREATE TABLE @extschema@.units (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     code        text NOT NULL,
@@ -118,10 +127,9 @@ BEGIN
                                      label, parent.code);
         ELSIF parent.valid_from > p_valid_from
               OR COALESCE(p_valid_to, 'infinity') > COALESCE(parent.valid_to, 'infinity') THEN
-            RETURN pg_catalog.format('23503 %s: parent %s exists from %s to %s, not for the whole of %s to %s',
-                                     label, parent.code,
-                                     @extschema@.date_text(parent.valid_from), @extschema@.date_text(parent.valid_to),
-                                     @extschema@.date_text(p_valid_from), @extschema@.date_text(p_valid_to));
+            RETURN pg_catalog.format('23503 %s (%s) does not fit inside the lifetime of its parent %s (%s)',
+                                     label, @extschema@.period_text(p_valid_from, p_valid_to),
+                                     parent.code, @extschema@.period_text(parent.valid_from, parent.valid_to));
         ELSIF p_id IS NOT NULL AND EXISTS (
                 WITH RECURSIVE up(id, depth) AS (
                     SELECT p_parent_id, 1
@@ -137,16 +145,23 @@ BEGIN
 
     -- What hangs below an existing unit must still fit it.
     IF p_id IS NOT NULL THEN
+        IF p_kind = 'cell' THEN
+            SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id LIMIT 1;
+            IF FOUND THEN
+                RETURN pg_catalog.format('23514 %s cannot become a cell: it has the child unit %s, and a cell has no child units',
+                                         label, child.code);
+            END IF;
+        END IF;
         SELECT c.code, c.valid_from, c.valid_to INTO child
           FROM @extschema@.units c
          WHERE c.parent_id = p_id
-           AND (p_kind = 'cell' OR c.valid_from < p_valid_from
+           AND (c.valid_from < p_valid_from
                 OR COALESCE(c.valid_to, 'infinity') > COALESCE(p_valid_to, 'infinity'))
          LIMIT 1;
         IF FOUND THEN
-            RETURN pg_catalog.format('23503 %s: its child unit %s (%s to %s) would no longer fit it',
+            RETURN pg_catalog.format('23503 %s: its child unit %s (existing %s) would no longer fit inside it',
                                      label, child.code,
-                                     @extschema@.date_text(child.valid_from), @extschema@.date_text(child.valid_to));
+                                     @extschema@.period_text(child.valid_from, child.valid_to));
         END IF;
         SELECT m.code, ms.from_date, ms.to_date INTO child
           FROM @extschema@.memberships ms JOIN @extschema@.members m ON m.id = ms.member_id
@@ -155,9 +170,9 @@ BEGIN
                 OR COALESCE(ms.to_date, 'infinity') > COALESCE(p_valid_to, 'infinity'))
          LIMIT 1;
         IF FOUND THEN
-            RETURN pg_catalog.format('23503 %s: the membership of member %s (%s to %s) would no longer fit it',
+            RETURN pg_catalog.format('23503 %s: the membership of member %s (%s) would no longer fit inside it',
                                      label, child.code,
-                                     @extschema@.date_text(child.from_date), @extschema@.date_text(child.to_date));
+                                     @extschema@.period_text(child.from_date, child.to_date));
         END IF;
         SELECT mt.held_on, mt.kind INTO child
           FROM @extschema@.meetings mt

@@ -1,4 +1,4 @@
--- pgTAP: chibo's catalogue.  Every function has a PARALLEL label and a
+-- pgTAP: chibo's catalogue.  Every function has the right PARALLEL label and a
 -- comment, every aggregate can run in parallel and on Citus (a combine
 -- function and a real, non-internal state type whose text form reads
 -- back), every object carries a comment, and the public API exists with
@@ -22,7 +22,8 @@ WHERE d.refclassid = 'pg_extension'::regclass
   AND d.deptype = 'e';
 
 CREATE TEMP VIEW chibo_functions AS
-SELECT p.oid, p.oid::regprocedure AS signature, p.prokind, p.proparallel, p.provolatile
+SELECT p.oid, p.oid::regprocedure AS signature, p.prokind, p.proparallel, p.provolatile,
+       p.prolang, p.prorettype, p.pronamespace, p.proname
 FROM pg_proc p JOIN chibo_objects o ON o.classid = 'pg_proc'::regclass AND o.objid = p.oid;
 
 -- The extension itself.
@@ -32,20 +33,34 @@ SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extna
           'installed in schema chibo');
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'chibo'), false, 'not relocatable');
 
--- Every function (aggregates included): an explicit PARALLEL SAFE label.
--- Nothing in chibo touches state that would make it restricted or unsafe,
--- so anything else means a forgotten label (the default is UNSAFE).
+-- Functions that write (the import, the triggers) are PARALLEL UNSAFE;
+-- every other function, aggregates included, carries an explicit PARALLEL
+-- SAFE label (the default is UNSAFE, so anything else is a forgotten label).
+CREATE TEMP VIEW chibo_writers AS
+SELECT oid FROM chibo_functions
+WHERE prorettype = 'trigger'::regtype
+   OR proname = 'import_staged'
+   OR pronamespace = 'chibo_import'::regnamespace
+      AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject');
+SELECT ok(proparallel = 'u', format('%s writes, so it is PARALLEL UNSAFE', signature))
+FROM chibo_functions WHERE oid IN (SELECT oid FROM chibo_writers)
+ORDER BY signature::text;
 SELECT ok(proparallel = 's', format('%s is PARALLEL SAFE', signature))
-FROM chibo_functions ORDER BY signature::text;
+FROM chibo_functions WHERE oid NOT IN (SELECT oid FROM chibo_writers)
+ORDER BY signature::text;
 
 -- Every function has a comment.
 SELECT ok(obj_description(oid, 'pg_proc') IS NOT NULL, format('%s has a COMMENT', signature))
 FROM chibo_functions ORDER BY signature::text;
 
--- Every non-aggregate function is immutable: results depend on the
--- arguments only.
+-- Every function in C is immutable: results depend on the arguments only.
+-- The rule functions (*_problem) read the tables, so they are STABLE.
 SELECT ok(provolatile = 'i', format('%s is IMMUTABLE', signature))
-FROM chibo_functions WHERE prokind = 'f' ORDER BY signature::text;
+FROM chibo_functions WHERE prokind = 'f' AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+ORDER BY signature::text;
+SELECT ok(provolatile = 's', format('%s reads tables, so it is STABLE', signature))
+FROM chibo_functions WHERE signature::text ~ '^chibo\.[a-z_]+_problem\('
+ORDER BY signature::text;
 
 -- Every aggregate: a combine function, a state type that is not internal,
 -- whose output and input functions exist (the text form that Citus ships),
@@ -152,6 +167,62 @@ SELECT has_opclass('chibo', 'criteria_hash_ops', 'hash operator class for criter
 SELECT has_cast('ratio', 'numeric', 'cast ratio AS numeric');
 SELECT has_cast('ratio', 'double precision', 'cast ratio AS double precision');
 SELECT has_cast('ratio', 'text', 'cast ratio AS text');
+
+-- Tables: every table and column of chibo and chibo_import has a comment;
+-- every table and sequence is registered with pg_extension_config_dump so
+-- that pg_dump keeps its rows; every table of chibo has a surrogate key id
+-- and a trigger that checks its rules.
+CREATE TEMP VIEW chibo_relations AS
+SELECT c.oid, c.oid::regclass AS name, c.relkind, c.relnamespace
+FROM pg_class c JOIN chibo_objects o ON o.classid = 'pg_class'::regclass AND o.objid = c.oid;
+SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('table %s has a COMMENT', name))
+FROM chibo_relations WHERE relkind = 'r' ORDER BY name::text;
+SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', r.name, a.attname))
+FROM chibo_relations r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace OR r.name::text = 'chibo_import.rejects'
+ORDER BY r.name::text, a.attnum;
+SELECT ok(r.oid = ANY (e.extconfig), format('%s is dumped by pg_dump (pg_extension_config_dump)', r.name))
+FROM chibo_relations r, pg_extension e
+WHERE e.extname = 'chibo' AND (r.relkind = 'S' OR r.relkind = 'r' AND (r.relnamespace = 'chibo'::regnamespace
+                                                                      OR r.name::text = 'chibo_import.rejects'))
+ORDER BY r.name::text;
+SELECT is((SELECT e.extcondition[array_position(e.extconfig, 'chibo.schemes'::regclass::oid)]
+             FROM pg_extension e WHERE e.extname = 'chibo'),
+          'WHERE NOT shipped', 'the shipped schemes are not dumped: CREATE EXTENSION brings them back');
+SELECT col_is_pk('chibo', r.name::text, 'id', format('%s has the surrogate key id', r.name))
+FROM (SELECT c.relname AS name FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+       WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace) r ORDER BY 1;
+SELECT ok(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid AND t.tgname = c.relname || '_check'),
+          format('%s checks its rules in trigger %s_check', r.name, c.relname))
+FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace ORDER BY 1;
+SELECT set_eq($$SELECT c.relname::text FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+                WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace$$,
+              ARRAY['units', 'members', 'memberships', 'exemptions', 'meetings', 'attendance',
+                    'task_registrations', 'schemes', 'assessments', 'classifications'],
+              'the ten tables of the data model');
+SELECT columns_are('chibo_import', f, cols, format('staging table chibo_import.%s has the columns of %s.csv, in order', f, f))
+FROM (VALUES
+    ('units', ARRAY['code', 'parent_code', 'name', 'kind', 'grassroots', 'cell_type', 'valid_from', 'valid_to']),
+    ('members', ARRAY['code', 'full_name', 'gender', 'birth_date', 'admitted_on', 'full_member_on', 'left_on', 'left_reason']),
+    ('memberships', ARRAY['member_code', 'unit_code', 'from_date', 'to_date']),
+    ('exemptions', ARRAY['member_code', 'from_date', 'to_date', 'reason']),
+    ('meetings', ARRAY['unit_code', 'held_on', 'kind', 'topic', 'minutes']),
+    ('attendance', ARRAY['unit_code', 'held_on', 'meeting_kind', 'member_code', 'status']),
+    ('task_registrations', ARRAY['member_code', 'year', 'kind', 'title', 'outcome']),
+    ('assessments', ARRAY['subject_kind', 'subject_code', 'scheme', 'period_start', 'period_end', 'criteria']),
+    ('classifications', ARRAY['subject_kind', 'subject_code', 'year', 'grade', 'score'])) AS v(f, cols);
+SELECT is((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+             FROM pg_attribute a WHERE a.attrelid = ('chibo_import.' || f)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+              AND a.atttypid <> 'text'::regtype),
+          NULL, format('staging table chibo_import.%s is all text', f))
+FROM unnest(ARRAY['units', 'members', 'memberships', 'exemptions', 'meetings', 'attendance',
+                  'task_registrations', 'assessments', 'classifications']) AS f;
+SELECT function_returns('chibo', 'import_staged', ARRAY[]::text[], 'setof record', 'import_staged() returns rows');
+SELECT is(pg_get_function_result('chibo.import_staged()'::regprocedure),
+          'TABLE(file text, accepted bigint, rejected bigint)', 'import_staged() returns (file, accepted, rejected)');
+SELECT columns_are('chibo_import', 'rejects', ARRAY['id', 'batch', 'rejected_at', 'file', 'line', 'row', 'reason'],
+                   'chibo_import.rejects keeps batch, file, line, the row as loaded and the reason');
 
 -- Nothing of chibo lands in public.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
