@@ -63,7 +63,7 @@ BEGIN
                          THEN pg_catalog.format('unit %s: parent unit %s does not exist', t.code, t.parent_code)
                          WHEN NOT x.stored
                          THEN chibo_import.reason(@extschema@.unit_problem(x.existing_id, t.code, x.parent_id, t.name,
-                                  t.kind, t.grassroots, t.cell_type, t.valid_from, t.valid_to)) END
+                                  t.kind, t.grassroots, t.cell_type, t.valid_from, t.valid_to, false)) END
       FROM (SELECT c.line, p.id AS parent_id, u.id AS existing_id,
                    (c.parent_code IS NOT NULL AND p.id IS NULL) AS parent_missing,
                    (u.id IS NOT NULL AND (u.parent_id, u.name, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to)
@@ -453,15 +453,15 @@ BEGIN
       FROM pg_temp.chibo_import_attendance t
      WHERE a.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
        AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.attendance (meeting_id, unit_id, held_on, member_id, status)
-    SELECT t.meeting_id, NULL, NULL, t.member_id, t.status
+    INSERT INTO @extschema@.attendance (meeting_id, unit_id, held_on, member_id, membership_id, status)
+    SELECT t.meeting_id, NULL, NULL, t.member_id, NULL, t.status
       FROM pg_temp.chibo_import_attendance t
      WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
        AND (p_line IS NULL OR t.line = p_line);
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS
-    'import step: writes good staged attendance (the trigger fills in the meeting''s cell and date)';
+    'import step: writes good staged attendance (the trigger fills in the meeting''s cell and date and the membership)';
 
 -- task_registrations.csv -------------------------------------------------
 

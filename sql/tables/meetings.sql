@@ -86,15 +86,19 @@ CREATE TABLE @extschema@.attendance (
     unit_id     bigint NOT NULL,
     held_on     date NOT NULL,
     member_id   bigint NOT NULL REFERENCES @extschema@.members (id),
+    membership_id bigint NOT NULL,
     status      @extschema@.attendance_status NOT NULL,
     CONSTRAINT attendance_natural_key UNIQUE (meeting_id, member_id),
     CONSTRAINT attendance_meeting_fkey FOREIGN KEY (meeting_id, unit_id, held_on)
-        REFERENCES @extschema@.meetings (id, unit_id, held_on) ON UPDATE CASCADE
+        REFERENCES @extschema@.meetings (id, unit_id, held_on) ON UPDATE CASCADE,
+    CONSTRAINT attendance_membership_fkey FOREIGN KEY (membership_id, member_id, unit_id)
+        REFERENCES @extschema@.memberships (id, member_id, unit_id)
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attendance', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attendance_id_seq', '');
 CREATE INDEX attendance_member_idx ON @extschema@.attendance (member_id, held_on);
 CREATE INDEX attendance_unit_idx ON @extschema@.attendance (unit_id, held_on);
+CREATE INDEX attendance_membership_idx ON @extschema@.attendance (membership_id);
 
 COMMENT ON TABLE @extschema@.attendance IS
     'who attended a meeting: present (có mặt), excused (vắng có lý do) or absent (vắng không lý do); no row also counts as absent';
@@ -103,6 +107,7 @@ COMMENT ON COLUMN @extschema@.attendance.meeting_id IS 'the meeting';
 COMMENT ON COLUMN @extschema@.attendance.unit_id IS 'the meeting''s cell (copied from the meeting, kept equal by the foreign key)';
 COMMENT ON COLUMN @extschema@.attendance.held_on IS 'the meeting''s date (copied from the meeting, kept equal by the foreign key)';
 COMMENT ON COLUMN @extschema@.attendance.member_id IS 'the member, belonging to the cell on the meeting''s date';
+COMMENT ON COLUMN @extschema@.attendance.membership_id IS 'the membership that puts the member in the cell on the meeting''s date (filled in by the trigger)';
 COMMENT ON COLUMN @extschema@.attendance.status IS 'present, excused or absent';
 
 -- The rules of one attendance row; NULL when it breaks none.
@@ -141,19 +146,23 @@ $$;
 COMMENT ON FUNCTION @extschema@.attendance_problem(bigint, bigint, @extschema@.attendance_status) IS
     'the first rule an attendance row breaks, as ''SQLSTATE message'', or NULL';
 
--- Copies the meeting's cell and date into the row, then checks it.
+-- Copies the meeting's cell and date into the row and finds the membership
+-- that covers that date, then checks the row.
 CREATE FUNCTION @extschema@.attendance_check() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
     SELECT m.unit_id, m.held_on INTO NEW.unit_id, NEW.held_on
       FROM @extschema@.meetings m WHERE m.id = NEW.meeting_id;
+    SELECT ms.id INTO NEW.membership_id
+      FROM @extschema@.memberships ms
+     WHERE ms.member_id = NEW.member_id AND ms.unit_id = NEW.unit_id AND ms.period @> NEW.held_on;
     PERFORM @extschema@.raise_problem(@extschema@.attendance_problem(
         NEW.meeting_id, NEW.member_id, NEW.status));
     RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.attendance_check() IS
-    'trigger: fills the meeting''s cell and date, then rejects an attendance row that breaks a rule of attendance_problem()';
+    'trigger: fills in the meeting''s cell and date and the covering membership, then rejects an attendance row that breaks a rule of attendance_problem()';
 CREATE TRIGGER attendance_check BEFORE INSERT OR UPDATE ON @extschema@.attendance
     FOR EACH ROW EXECUTE FUNCTION @extschema@.attendance_check();

@@ -14,6 +14,7 @@ CREATE TABLE @extschema@.memberships (
     to_date    date,
     period     daterange GENERATED ALWAYS AS (pg_catalog.daterange(from_date, to_date)) STORED,
     CONSTRAINT memberships_natural_key UNIQUE (member_id, unit_id, from_date),
+    CONSTRAINT memberships_id_member_unit_key UNIQUE (id, member_id, unit_id),
     -- The trigger explains an overlap; this constraint also holds against
     -- two transactions that each add one half of an overlap.
     CONSTRAINT memberships_no_overlap EXCLUDE USING gist
@@ -43,7 +44,6 @@ DECLARE
     member_code text;
     cell record;
     other record;
-    old record;
     label text;
 BEGIN
     IF p_member_id IS NOT NULL THEN
@@ -86,25 +86,17 @@ BEGIN
     -- A membership that is changed or deleted must still cover the
     -- attendance recorded under it.
     IF p_id IS NOT NULL THEN
-        SELECT ms.member_id, ms.unit_id, ms.period INTO old
-          FROM @extschema@.memberships ms WHERE ms.id = p_id;
+        SELECT m.code AS member_code, u.code AS unit_code, a.held_on INTO other
+          FROM @extschema@.attendance a
+          JOIN @extschema@.members m ON m.id = a.member_id
+          JOIN @extschema@.units u ON u.id = a.unit_id
+         WHERE a.membership_id = p_id
+           AND (p_member_id IS NULL OR p_member_id <> a.member_id OR p_unit_id <> a.unit_id
+                OR NOT pg_catalog.daterange(p_from_date, p_to_date) @> a.held_on)
+         LIMIT 1;
         IF FOUND THEN
-            SELECT m.code AS member_code, u.code AS unit_code, a.held_on INTO other
-              FROM @extschema@.attendance a
-              JOIN @extschema@.members m ON m.id = a.member_id
-              JOIN @extschema@.units u ON u.id = a.unit_id
-             WHERE a.member_id = old.member_id AND a.unit_id = old.unit_id
-               AND old.period @> a.held_on
-               AND NOT (p_member_id IS NOT NULL AND p_member_id = old.member_id AND p_unit_id = old.unit_id
-                        AND pg_catalog.daterange(p_from_date, p_to_date) @> a.held_on)
-               AND NOT EXISTS (SELECT FROM @extschema@.memberships o
-                                WHERE o.member_id = a.member_id AND o.unit_id = a.unit_id
-                                  AND o.id <> p_id AND o.period @> a.held_on)
-             LIMIT 1;
-            IF FOUND THEN
-                RETURN pg_catalog.format('23503 membership of member %s in %s: attendance is recorded for the meeting of %s, which the membership would no longer cover',
-                                         other.member_code, other.unit_code, @extschema@.date_text(other.held_on));
-            END IF;
+            RETURN pg_catalog.format('23503 membership of member %s in %s: attendance is recorded under it for the meeting of %s, which it would no longer cover',
+                                     other.member_code, other.unit_code, @extschema@.date_text(other.held_on));
         END IF;
     END IF;
     RETURN NULL;

@@ -84,7 +84,8 @@ COMMENT ON FUNCTION @extschema@.cell_types() IS
 -- The rules of one unit row; NULL when it breaks none.
 CREATE FUNCTION @extschema@.unit_problem(
     p_id bigint, p_code text, p_parent_id bigint, p_name text, p_kind text,
-    p_grassroots boolean, p_cell_type text, p_valid_from date, p_valid_to date)
+    p_grassroots boolean, p_cell_type text, p_valid_from date, p_valid_to date,
+    p_parent_may_follow boolean DEFAULT false)
 RETURNS text
     LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
@@ -120,7 +121,9 @@ BEGIN
     IF p_parent_id IS NOT NULL THEN
         SELECT u.code, u.kind, u.valid_from, u.valid_to INTO parent
           FROM @extschema@.units u WHERE u.id = p_parent_id;
-        IF NOT FOUND THEN
+        IF NOT FOUND AND p_parent_may_follow THEN
+            NULL;   -- checked again at the end of the statement
+        ELSIF NOT FOUND THEN
             RETURN pg_catalog.format('23503 %s: parent unit id %s does not exist', label, p_parent_id);
         ELSIF parent.kind <> 'committee' THEN
             RETURN pg_catalog.format('23514 %s: parent %s is a cell, and a cell has no child units',
@@ -192,20 +195,26 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date) IS
-    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL; used by the units trigger and by the import';
+COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date, boolean) IS
+    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL (with p_parent_may_follow, a parent not yet stored is no problem); used by the units triggers and by the import';
 
+-- units_check checks each row as it is written.  A parent written later in
+-- the same statement (a restore's COPY writes rows in physical order) is
+-- checked by units_check_tree when the statement ends.
 CREATE FUNCTION @extschema@.units_check() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
     PERFORM @extschema@.raise_problem(@extschema@.unit_problem(
         NEW.id, NEW.code, NEW.parent_id, NEW.name, NEW.kind, NEW.grassroots,
-        NEW.cell_type, NEW.valid_from, NEW.valid_to));
+        NEW.cell_type, NEW.valid_from, NEW.valid_to, TG_WHEN = 'BEFORE'));
     RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.units_check() IS
     'trigger: rejects a unit row that breaks a rule of unit_problem()';
 CREATE TRIGGER units_check BEFORE INSERT OR UPDATE ON @extschema@.units
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.units_check();
+CREATE CONSTRAINT TRIGGER units_check_tree AFTER INSERT OR UPDATE OF parent_id ON @extschema@.units
+    DEFERRABLE INITIALLY IMMEDIATE
     FOR EACH ROW EXECUTE FUNCTION @extschema@.units_check();

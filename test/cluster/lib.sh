@@ -178,3 +178,17 @@ chibo_stop_cluster() {
         true
     return 0
 }
+
+# chibo_import_dir DB DIR: load the contract's nine CSV files of DIR into
+# database DB with the contract's own lines (\copy ... CSV HEADER, then
+# chibo.import_staged()), printing import_staged()'s result.  A file that
+# DIR lacks is skipped.
+chibo_import_dir() {
+    local db=$1 dir=$2 f script=""
+    for f in units members memberships exemptions meetings attendance \
+             task_registrations assessments classifications; do
+        [[ -e $dir/$f.csv ]] && script+="\\copy chibo_import.$f FROM '$f.csv' CSV HEADER"$'\n'
+    done
+    script+="SELECT * FROM chibo.import_staged();"
+    (cd "$dir" && psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<<"$script")
+}

@@ -30,6 +30,7 @@ SELECT try($$INSERT INTO chibo.units (code, name, kind, grassroots) VALUES ('X',
 SELECT try($$INSERT INTO chibo.units (code, name, kind, grassroots, valid_from, valid_to) VALUES ('X', 'x', 'committee', true, '2020-01-01', '2020-01-01')$$) AS empty_validity;
 SELECT try($$INSERT INTO chibo.units (code, parent_id, name, kind, grassroots, cell_type, valid_from) VALUES ('X', u('TH.B'), 'x', 'cell', false, 'other', '2022-01-01')$$) AS child_of_a_cell;
 SELECT try($$INSERT INTO chibo.units (code, parent_id, name, kind, grassroots, cell_type, valid_from) VALUES ('X', u('TH.A'), 'x', 'cell', false, 'other', '2019-06-01')$$) AS born_before_parent;
+-- (A parent id that does not exist is refused by the foreign key itself.)
 SELECT try($$INSERT INTO chibo.units (code, parent_id, name, kind, grassroots, cell_type, valid_from) VALUES ('X', 999999, 'x', 'cell', false, 'other', '2022-01-01')$$) AS unknown_parent;
 -- Changing a unit is checked too: its children must still fit inside it,
 -- a committee with children cannot become a cell, and no loops.
