@@ -17,21 +17,25 @@ AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
 BEGIN
+    -- Keys staged more than once (usually none), then among those the
+    -- keys whose copies differ.
+    EXECUTE pg_catalog.format($q$
+        CREATE TEMP TABLE chibo_import_repeats ON COMMIT DROP AS
+        SELECT key, pg_catalog.min(line) AS first, pg_catalog.count(DISTINCT raw) > 1 AS differ,
+               pg_catalog.min(label) AS label, pg_catalog.string_agg(line::text, ', ' ORDER BY line) AS lines
+          FROM pg_temp.%1$I
+         WHERE reason IS NULL
+           AND key IN (SELECT key FROM pg_temp.%1$I WHERE reason IS NULL GROUP BY key HAVING pg_catalog.count(*) > 1)
+         GROUP BY key$q$, tmp);
     EXECUTE pg_catalog.format($q$
         UPDATE pg_temp.%1$I t
-           SET reason = pg_catalog.format('%%s appears on lines %%s with different values; keep one of them',
-                                          d.label, d.lines)
-          FROM (SELECT key, pg_catalog.min(label) AS label,
-                       pg_catalog.string_agg(line::text, ', ' ORDER BY line) AS lines
-                  FROM pg_temp.%1$I WHERE reason IS NULL
-                 GROUP BY key HAVING pg_catalog.count(DISTINCT raw) > 1) d
+           SET reason = CASE WHEN d.differ
+                             THEN pg_catalog.format('%%s appears on lines %%s with different values; keep one of them',
+                                                    d.label, d.lines) END,
+               dup = NOT d.differ AND t.line > d.first
+          FROM pg_temp.chibo_import_repeats d
          WHERE t.key = d.key AND t.reason IS NULL$q$, tmp);
-    EXECUTE pg_catalog.format($q$
-        UPDATE pg_temp.%1$I t SET dup = true
-          FROM (SELECT key, pg_catalog.min(line) AS first
-                  FROM pg_temp.%1$I WHERE reason IS NULL
-                 GROUP BY key HAVING pg_catalog.count(*) > 1) d
-         WHERE t.key = d.key AND t.reason IS NULL AND t.line > d.first$q$, tmp);
+    DROP TABLE pg_temp.chibo_import_repeats;
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.mark_duplicates(text) IS
@@ -70,6 +74,27 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
     'import step: writes a file''s good rows into its table, falling back to one row at a time when a rule fails';
+
+-- Check the rows of a step that would change something with the table's
+-- rule function (p_rule, such as members_rule): p_columns lists the
+-- temporary table's columns under the table's names.
+CREATE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
+    query text;
+BEGIN
+    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', p_rule) INTO query
+        USING pg_catalog.format('(SELECT line, %s FROM pg_temp.%I WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)',
+                                p_columns, tmp, p_step),
+              'line';
+    EXECUTE pg_catalog.format('UPDATE pg_temp.%I t SET reason = chibo_import.reason(p.problem) FROM (%s) p
+                                WHERE p.problem IS NOT NULL AND t.line = p.key', tmp, query);
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
+    'import step: checks a file''s staged rows with the table''s rule function, the same query its trigger runs';
 
 -- Record the file's rejects and return its counts.
 CREATE FUNCTION chibo_import.finish(p_batch bigint, p_file text, OUT accepted bigint, OUT rejected bigint)

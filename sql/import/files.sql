@@ -138,18 +138,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_members() IS 'import step: reads and types staged members.csv rows';
 
 CREATE FUNCTION chibo_import.check_members(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_members t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.member_problem(
-                       c.existing_id, c.code, c.full_name, c.gender, c.birth_date,
-                       c.admitted_on, c.full_member_on, c.left_on, c.left_reason)) AS reason
-              FROM pg_temp.chibo_import_members c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('members.csv', 'members_rule',
+        'existing_id AS id, code, full_name, gender, birth_date, admitted_on, full_member_on, left_on, left_reason', p_step);
 COMMENT ON FUNCTION chibo_import.check_members(integer) IS 'import step: checks staged members against the member rules';
 
 CREATE FUNCTION chibo_import.apply_members(p_step integer, p_line bigint) RETURNS void
@@ -288,17 +279,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_exemptions() IS 'import step: reads and types staged exemptions.csv rows';
 
 CREATE FUNCTION chibo_import.check_exemptions(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_exemptions t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.exemption_problem(
-                       c.member_id, c.from_date, c.to_date, c.why)) AS reason
-              FROM pg_temp.chibo_import_exemptions c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('exemptions.csv', 'exemptions_rule',
+        'existing_id AS id, member_id, from_date, to_date, why AS reason', p_step);
 COMMENT ON FUNCTION chibo_import.check_exemptions(integer) IS 'import step: checks staged exemptions against the exemption rules';
 
 CREATE FUNCTION chibo_import.apply_exemptions(p_step integer, p_line bigint) RETURNS void
@@ -355,17 +338,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_meetings() IS 'import step: reads and types staged meetings.csv rows';
 
 CREATE FUNCTION chibo_import.check_meetings(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_meetings t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.meeting_problem(
-                       c.unit_id, c.held_on, c.kind, c.minutes)) AS reason
-              FROM pg_temp.chibo_import_meetings c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('meetings.csv', 'meetings_rule',
+        'existing_id AS id, unit_id, held_on, kind, minutes', p_step);
 COMMENT ON FUNCTION chibo_import.check_meetings(integer) IS 'import step: checks staged meetings against the meeting rules';
 
 CREATE FUNCTION chibo_import.apply_meetings(p_step integer, p_line bigint) RETURNS void
@@ -435,12 +410,12 @@ CREATE FUNCTION chibo_import.check_attendance(p_step integer) RETURNS void
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    UPDATE pg_temp.chibo_import_attendance t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.attendance_problem(
-                       c.meeting_id, c.member_id, c.status)) AS reason
-              FROM pg_temp.chibo_import_attendance c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
+    EXECUTE 'UPDATE pg_temp.chibo_import_attendance t SET reason = chibo_import.reason(p.problem) FROM ('
+         || @extschema@.attendance_rule(pg_catalog.format(
+                '(SELECT line, meeting_id, member_id, NULL::bigint AS membership_id, status
+                    FROM pg_temp.chibo_import_attendance
+                   WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)', p_step), 'line', false)
+         || ') p WHERE p.problem IS NOT NULL AND t.line = p.key';
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.check_attendance(integer) IS 'import step: checks staged attendance against the attendance rules';
@@ -454,14 +429,17 @@ BEGIN
      WHERE a.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
        AND (p_line IS NULL OR t.line = p_line);
     INSERT INTO @extschema@.attendance (meeting_id, unit_id, held_on, member_id, membership_id, status)
-    SELECT t.meeting_id, NULL, NULL, t.member_id, NULL, t.status
+    SELECT t.meeting_id, mt.unit_id, mt.held_on, t.member_id, ms.id, t.status
       FROM pg_temp.chibo_import_attendance t
+      JOIN @extschema@.meetings mt ON mt.id = t.meeting_id
+      LEFT JOIN @extschema@.memberships ms
+             ON ms.member_id = t.member_id AND ms.unit_id = mt.unit_id AND ms.period @> mt.held_on
      WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
        AND (p_line IS NULL OR t.line = p_line);
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS
-    'import step: writes good staged attendance (the trigger fills in the meeting''s cell and date and the membership)';
+    'import step: writes good staged attendance with its meeting''s cell and date and its membership';
 
 -- task_registrations.csv -------------------------------------------------
 
@@ -497,17 +475,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_task_registrations() IS 'import step: reads and types staged task_registrations.csv rows';
 
 CREATE FUNCTION chibo_import.check_task_registrations(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_task_registrations t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.task_registration_problem(
-                       c.member_id, c.year, c.kind, c.title, c.outcome)) AS reason
-              FROM pg_temp.chibo_import_task_registrations c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('task_registrations.csv', 'task_registrations_rule',
+        'existing_id AS id, member_id, year, kind, title, outcome', p_step);
 COMMENT ON FUNCTION chibo_import.check_task_registrations(integer) IS 'import step: checks staged task registrations against their rules';
 
 CREATE FUNCTION chibo_import.apply_task_registrations(p_step integer, p_line bigint) RETURNS void
@@ -595,18 +565,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and types staged assessments.csv rows';
 
 CREATE FUNCTION chibo_import.check_assessments(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_assessments t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.assessment_problem(
-                       c.subject_kind, c.member_id, c.unit_id, c.scheme_id,
-                       c.period_start, c.period_end, c.criteria)) AS reason
-              FROM pg_temp.chibo_import_assessments c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('assessments.csv', 'assessments_rule',
+        'existing_id AS id, subject_kind, member_id, unit_id, scheme_id, period_start, period_end, criteria', p_step);
 COMMENT ON FUNCTION chibo_import.check_assessments(integer) IS 'import step: checks staged assessments against the assessment rules';
 
 CREATE FUNCTION chibo_import.apply_assessments(p_step integer, p_line bigint) RETURNS void
@@ -665,17 +626,9 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_classifications() IS 'import step: reads and types staged classifications.csv rows';
 
 CREATE FUNCTION chibo_import.check_classifications(p_step integer) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE pg_temp.chibo_import_classifications t SET reason = x.reason
-      FROM (SELECT c.line, chibo_import.reason(@extschema@.classification_problem(
-                       c.subject_kind, c.member_id, c.unit_id, c.year, c.grade, c.score)) AS reason
-              FROM pg_temp.chibo_import_classifications c
-             WHERE c.reason IS NULL AND NOT c.dup AND NOT c.stored AND c.step = p_step) x
-     WHERE x.reason IS NOT NULL AND t.line = x.line;
-END;
-$$;
+    LANGUAGE sql
+    RETURN chibo_import.check_rule('classifications.csv', 'classifications_rule',
+        'existing_id AS id, subject_kind, member_id, unit_id, year, grade, score', p_step);
 COMMENT ON FUNCTION chibo_import.check_classifications(integer) IS 'import step: checks staged classifications against their rules';
 
 CREATE FUNCTION chibo_import.apply_classifications(p_step integer, p_line bigint) RETURNS void

@@ -3,6 +3,8 @@
 CREATE FUNCTION @extschema@.import_staged()
 RETURNS TABLE (file text, accepted bigint, rejected bigint)
     LANGUAGE plpgsql
+    -- Memory for the sorts and hashes of a city's year (default 4MB).
+    SET work_mem = '128MB'
 AS $$
 DECLARE
     batch bigint;
@@ -21,6 +23,8 @@ BEGIN
                              'meetings.csv', 'attendance.csv', 'task_registrations.csv',
                              'assessments.csv', 'classifications.csv'] LOOP
         EXECUTE pg_catalog.format('SELECT chibo_import.%I()', 'load_' || pg_catalog.split_part(f, '.', 1));
+        -- Statistics, so that the checks below join by hash, not by loops.
+        EXECUTE pg_catalog.format('ANALYZE pg_temp.%I', 'chibo_import_' || pg_catalog.split_part(f, '.', 1));
         PERFORM chibo_import.mark_duplicates(f);
         IF f = 'units.csv' THEN
             -- One step per tree level, parents first.

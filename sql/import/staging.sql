@@ -66,22 +66,24 @@ COMMENT ON COLUMN chibo_import.rejects.line IS 'the row''s position in the order
 COMMENT ON COLUMN chibo_import.rejects."row" IS 'the row as loaded: column name to text, as in the staging table';
 COMMENT ON COLUMN chibo_import.rejects.reason IS 'why the row was rejected, such as: member TH-0042 does not belong to cell TH.BT.03 on 2024-03-12';
 
--- Text to date when it is a real YYYY-MM-DD date, else NULL.
+-- Text to date when it is a real YYYY-MM-DD date, else NULL.  Written
+-- with immutable parts only (no text-to-date cast, which depends on
+-- DateStyle), so that the planner inlines it into the import's queries.
 CREATE FUNCTION chibo_import.parse_date(t text) RETURNS date
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-               CASE WHEN pg_catalog.substr(t, 1, 4)::int >= 1 AND pg_catalog.substr(t, 6, 2)::int BETWEEN 1 AND 12 THEN
-                   CASE WHEN pg_catalog.substr(t, 9, 2)::int BETWEEN 1 AND
-                             pg_catalog.date_part('day', pg_catalog.make_date(pg_catalog.substr(t, 1, 4)::int,
-                                                                              pg_catalog.substr(t, 6, 2)::int, 1)
-                                                        + interval '1 month - 1 day')
-                        THEN t::date END END END;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN t ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' AND pg_catalog.substr(t, 1, 4) <> '0000' THEN
+               CASE WHEN pg_catalog.substr(t, 9, 2)::int <=
+                         pg_catalog.date_part('day', pg_catalog.make_date(pg_catalog.substr(t, 1, 4)::int,
+                                                                          pg_catalog.substr(t, 6, 2)::int, 1)
+                                                     + interval '1 month - 1 day')
+                    THEN pg_catalog.make_date(pg_catalog.substr(t, 1, 4)::int, pg_catalog.substr(t, 6, 2)::int,
+                                              pg_catalog.substr(t, 9, 2)::int) END END;
 COMMENT ON FUNCTION chibo_import.parse_date(text) IS
     'a YYYY-MM-DD text as a date, NULL when it is not one (such as 2024-02-30)';
 
 -- The reason a date field is unreadable, or NULL (NULL and real dates).
 CREATE FUNCTION chibo_import.date_problem(field text, t text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     RETURN CASE WHEN t IS NOT NULL AND chibo_import.parse_date(t) IS NULL
                 THEN pg_catalog.format('%s %L is not a date (YYYY-MM-DD)', field, t) END;
 COMMENT ON FUNCTION chibo_import.date_problem(text, text) IS

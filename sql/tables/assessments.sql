@@ -22,52 +22,38 @@ COMMENT ON COLUMN @extschema@.task_registrations.kind IS 'new (nhiệm vụ mớ
 COMMENT ON COLUMN @extschema@.task_registrations.title IS 'what the task is';
 COMMENT ON COLUMN @extschema@.task_registrations.outcome IS 'pending, completed or not_completed';
 
--- The rules of one task registration; NULL when it breaks none.
-CREATE FUNCTION @extschema@.task_registration_problem(
-    p_member_id bigint, p_year integer, p_kind text, p_title text, p_outcome text)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    member_code text;
-    label text;
-BEGIN
-    SELECT m.code INTO member_code FROM @extschema@.members m WHERE m.id = p_member_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 task registration: member id %s does not exist', p_member_id);
-    END IF;
-    label := 'task registration of member ' || member_code;
-    IF p_year IS NULL OR p_year NOT BETWEEN 1000 AND 9999 THEN
-        RETURN pg_catalog.format('23514 %s: year %s is not a four-digit year', label,
-                                 COALESCE(p_year::text, '(empty)'));
-    ELSIF p_kind IS NULL OR p_kind NOT IN ('new', 'difficult') THEN
-        RETURN pg_catalog.format('23514 %s: kind %s is not new or difficult', label,
-                                 COALESCE(pg_catalog.quote_literal(p_kind), '(empty)'));
-    ELSIF p_title IS NULL OR pg_catalog.btrim(p_title) = '' THEN
-        RETURN '23502 ' || label || ': title is empty';
-    ELSIF p_outcome IS NULL OR p_outcome NOT IN ('pending', 'completed', 'not_completed') THEN
-        RETURN pg_catalog.format('23514 %s: outcome %s is not pending, completed or not_completed', label,
-                                 COALESCE(pg_catalog.quote_literal(p_outcome), '(empty)'));
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.task_registration_problem(bigint, integer, text, text, text) IS
-    'the first rule a task registration row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of task registration rows, as one set-based query over SOURCE
+-- (the columns of task_registrations and KEY); see members_rule.
+CREATE FUNCTION @extschema@.task_registrations_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE WHEN m.id IS NULL
+                    THEN pg_catalog.format('23503 task registration: member id %%s does not exist', s.member_id)
+                    WHEN s.year IS NULL OR s.year NOT BETWEEN 1000 AND 9999
+                    THEN pg_catalog.format('23514 task registration of member %%s: year %%s is not a four-digit year',
+                                           m.code, COALESCE(s.year::text, '(empty)'))
+                    WHEN s.kind IS NULL OR s.kind NOT IN ('new', 'difficult')
+                    THEN pg_catalog.format('23514 task registration of member %%s: kind %%s is not new or difficult',
+                                           m.code, COALESCE(pg_catalog.quote_literal(s.kind), '(empty)'))
+                    WHEN s.title IS NULL OR pg_catalog.btrim(s.title) = ''
+                    THEN '23502 task registration of member ' || m.code || ': title is empty'
+                    WHEN s.outcome IS NULL OR s.outcome NOT IN ('pending', 'completed', 'not_completed')
+                    THEN pg_catalog.format('23514 task registration of member %%s: outcome %%s is not pending, completed or not_completed',
+                                           m.code, COALESCE(pg_catalog.quote_literal(s.outcome), '(empty)'))
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.members m ON m.id = s.member_id$q$,
+        source, key);
+COMMENT ON FUNCTION @extschema@.task_registrations_rule(text, text) IS
+    'the text of the query that checks task registration rows of a relation against their rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.task_registrations_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.task_registration_problem(
-        NEW.member_id, NEW.year, NEW.kind, NEW.title, NEW.outcome));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.task_registrations_check() IS
-    'trigger: rejects a task registration that breaks a rule of task_registration_problem()';
-CREATE TRIGGER task_registrations_check BEFORE INSERT OR UPDATE ON @extschema@.task_registrations
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.task_registrations_check();
+CREATE TRIGGER task_registrations_check AFTER INSERT ON @extschema@.task_registrations
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('task_registrations_rule');
+CREATE TRIGGER task_registrations_check_update AFTER UPDATE ON @extschema@.task_registrations
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('task_registrations_rule');
 
 
 CREATE TABLE @extschema@.schemes (
@@ -139,50 +125,28 @@ COMMENT ON FUNCTION @extschema@.schemes_check() IS
 CREATE TRIGGER schemes_check BEFORE INSERT OR UPDATE ON @extschema@.schemes
     FOR EACH ROW EXECUTE FUNCTION @extschema@.schemes_check();
 
--- A member or a cell is the subject of an assessment or a classification.
-CREATE FUNCTION @extschema@.subject_problem(p_subject_kind text, p_member_id bigint, p_unit_id bigint)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    unit_kind text;
-BEGIN
-    IF p_subject_kind IS NULL OR p_subject_kind NOT IN ('member', 'cell') THEN
-        RETURN pg_catalog.format('23514 subject_kind %s is not member or cell',
-                                 COALESCE(pg_catalog.quote_literal(p_subject_kind), '(empty)'));
-    ELSIF p_subject_kind = 'member' THEN
-        IF p_unit_id IS NOT NULL OR p_member_id IS NULL THEN
-            RETURN '23514 a member subject sets member_id and leaves unit_id empty';
-        ELSIF NOT EXISTS (SELECT FROM @extschema@.members m WHERE m.id = p_member_id) THEN
-            RETURN pg_catalog.format('23503 member id %s does not exist', p_member_id);
-        END IF;
-    ELSE
-        IF p_member_id IS NOT NULL OR p_unit_id IS NULL THEN
-            RETURN '23514 a cell subject sets unit_id and leaves member_id empty';
-        END IF;
-        SELECT u.kind INTO unit_kind FROM @extschema@.units u WHERE u.id = p_unit_id;
-        IF NOT FOUND THEN
-            RETURN pg_catalog.format('23503 unit id %s does not exist', p_unit_id);
-        ELSIF unit_kind <> 'cell' THEN
-            RETURN '23514 the subject is a committee, not a cell';
-        END IF;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.subject_problem(text, bigint, bigint) IS
-    'the first rule the subject of an assessment or classification breaks, as ''SQLSTATE message'', or NULL';
-
--- The code of a subject, for messages.
-CREATE FUNCTION @extschema@.subject_label(p_subject_kind text, p_member_id bigint, p_unit_id bigint)
-RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN CASE WHEN p_member_id IS NOT NULL
-                THEN 'member ' || (SELECT m.code FROM @extschema@.members m WHERE m.id = p_member_id)
-                ELSE 'cell ' || (SELECT u.code FROM @extschema@.units u WHERE u.id = p_unit_id) END;
-COMMENT ON FUNCTION @extschema@.subject_label(text, bigint, bigint) IS
-    'a subject as messages name it: member TH-000123 or cell TH.BUOI.07';
-
+-- The subject of an assessment or a classification is a member or a cell.
+-- subject_rule(what) writes the WHEN clauses that check it, for the rule
+-- queries below (which join members m and units u on the row's ids).
+CREATE FUNCTION @extschema@.subject_rule(what text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+                    WHEN s.subject_kind IS NULL OR s.subject_kind NOT IN ('member', 'cell')
+                    THEN pg_catalog.format('23514 %1$s: subject_kind %%s is not member or cell',
+                                           COALESCE(pg_catalog.quote_literal(s.subject_kind), '(empty)'))
+                    WHEN s.subject_kind = 'member' AND (s.unit_id IS NOT NULL OR s.member_id IS NULL)
+                    THEN '23514 %1$s: a member subject sets member_id and leaves unit_id empty'
+                    WHEN s.subject_kind = 'cell' AND (s.member_id IS NOT NULL OR s.unit_id IS NULL)
+                    THEN '23514 %1$s: a cell subject sets unit_id and leaves member_id empty'
+                    WHEN s.subject_kind = 'member' AND m.id IS NULL
+                    THEN pg_catalog.format('23503 %1$s: member id %%s does not exist', s.member_id)
+                    WHEN s.subject_kind = 'cell' AND u.id IS NULL
+                    THEN pg_catalog.format('23503 %1$s: unit id %%s does not exist', s.unit_id)
+                    WHEN s.subject_kind = 'cell' AND u.kind <> 'cell'
+                    THEN pg_catalog.format('23514 %1$s of %%s: the subject is a committee, not a cell', u.code)$q$,
+        what);
+COMMENT ON FUNCTION @extschema@.subject_rule(text) IS
+    'the WHEN clauses that check the subject (a member, or a cell) of an assessment or classification row, for the rule queries';
 
 CREATE TABLE @extschema@.assessments (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -212,60 +176,45 @@ COMMENT ON COLUMN @extschema@.assessments.period_start IS 'first day of the asse
 COMMENT ON COLUMN @extschema@.assessments.period_end IS 'last day of the assessed period';
 COMMENT ON COLUMN @extschema@.assessments.criteria IS 'one flag per criterion of the scheme, in order: 1101 = criterion 3 not met';
 
--- The rules of one assessment row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.assessment_problem(
-    p_subject_kind text, p_member_id bigint, p_unit_id bigint, p_scheme_id bigint,
-    p_period_start date, p_period_end date, p_criteria @extschema@.criteria)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    problem text := @extschema@.subject_problem(p_subject_kind, p_member_id, p_unit_id);
-    scheme record;
-    label text;
-BEGIN
-    IF problem IS NOT NULL THEN
-        RETURN pg_catalog.left(problem, 6) || 'assessment: ' || pg_catalog.substr(problem, 7);
-    END IF;
-    label := 'assessment of ' || @extschema@.subject_label(p_subject_kind, p_member_id, p_unit_id);
-    SELECT s.code, s.subject_kind, pg_catalog.cardinality(s.criteria_names) AS n INTO scheme
-      FROM @extschema@.schemes s WHERE s.id = p_scheme_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 %s: scheme id %s does not exist', label, p_scheme_id);
-    ELSIF scheme.subject_kind <> p_subject_kind THEN
-        RETURN pg_catalog.format('23514 %s: scheme %s assesses a %s, not a %s', label,
-                                 scheme.code, scheme.subject_kind, p_subject_kind);
-    ELSIF p_period_start IS NULL OR p_period_end IS NULL THEN
-        RETURN '23502 ' || label || ': period_start and period_end are required';
-    ELSIF p_period_end < p_period_start THEN
-        RETURN pg_catalog.format('23514 %s: period_end %s is before period_start %s', label,
-                                 @extschema@.date_text(p_period_end), @extschema@.date_text(p_period_start));
-    ELSIF p_criteria IS NULL THEN
-        RETURN '23502 ' || label || ': criteria is empty';
-    ELSIF @extschema@.criteria_count(p_criteria) <> scheme.n THEN
-        RETURN pg_catalog.format('23514 %s: criteria %s has %s flags, but scheme %s has %s criteria', label,
-                                 p_criteria, @extschema@.criteria_count(p_criteria), scheme.code, scheme.n);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.assessment_problem(text, bigint, bigint, bigint, date, date, @extschema@.criteria) IS
-    'the first rule an assessment row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of assessment rows, as one set-based query over SOURCE (the
+-- columns of assessments and KEY); see members_rule.
+CREATE FUNCTION @extschema@.assessments_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE %3$s
+                    WHEN sc.id IS NULL
+                    THEN pg_catalog.format('23503 assessment of %%s: scheme id %%s does not exist', x.subject, s.scheme_id)
+                    WHEN sc.subject_kind <> s.subject_kind
+                    THEN pg_catalog.format('23514 assessment of %%s: scheme %%s assesses a %%s, not a %%s',
+                                           x.subject, sc.code, sc.subject_kind, s.subject_kind)
+                    WHEN s.period_start IS NULL OR s.period_end IS NULL
+                    THEN '23502 assessment of ' || x.subject || ': period_start and period_end are required'
+                    WHEN s.period_end < s.period_start
+                    THEN pg_catalog.format('23514 assessment of %%s: period_end %%s is before period_start %%s', x.subject,
+                                           @extschema@.date_text(s.period_end), @extschema@.date_text(s.period_start))
+                    WHEN s.criteria IS NULL THEN '23502 assessment of ' || x.subject || ': criteria is empty'
+                    WHEN @extschema@.criteria_count(s.criteria) <> pg_catalog.cardinality(sc.criteria_names)
+                    THEN pg_catalog.format('23514 assessment of %%s: criteria %%s has %%s flags, but scheme %%s has %%s criteria',
+                                           x.subject, s.criteria, @extschema@.criteria_count(s.criteria), sc.code,
+                                           pg_catalog.cardinality(sc.criteria_names))
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.members m ON m.id = s.member_id
+          LEFT JOIN @extschema@.units u ON u.id = s.unit_id
+          LEFT JOIN @extschema@.schemes sc ON sc.id = s.scheme_id
+          CROSS JOIN LATERAL (SELECT CASE WHEN s.member_id IS NOT NULL THEN 'member ' || m.code
+                                          ELSE 'cell ' || u.code END AS subject) x$q$,
+        source, key, @extschema@.subject_rule('assessment'));
+COMMENT ON FUNCTION @extschema@.assessments_rule(text, text) IS
+    'the text of the query that checks assessment rows of a relation against the assessment rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.assessments_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.assessment_problem(
-        NEW.subject_kind, NEW.member_id, NEW.unit_id, NEW.scheme_id,
-        NEW.period_start, NEW.period_end, NEW.criteria));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.assessments_check() IS
-    'trigger: rejects an assessment row that breaks a rule of assessment_problem()';
-CREATE TRIGGER assessments_check BEFORE INSERT OR UPDATE ON @extschema@.assessments
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.assessments_check();
+CREATE TRIGGER assessments_check AFTER INSERT ON @extschema@.assessments
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('assessments_rule');
+CREATE TRIGGER assessments_check_update AFTER UPDATE ON @extschema@.assessments
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('assessments_rule');
 
 
 CREATE TABLE @extschema@.classifications (
@@ -294,50 +243,39 @@ COMMENT ON COLUMN @extschema@.classifications.year IS 'the graded year';
 COMMENT ON COLUMN @extschema@.classifications.grade IS 'excellent (hoàn thành xuất sắc), good (tốt), completed (hoàn thành) or not_completed (không hoàn thành)';
 COMMENT ON COLUMN @extschema@.classifications.score IS 'score from 0 to 100 with up to two decimals; NULL when not scored';
 
--- The rules of one classification row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.classification_problem(
-    p_subject_kind text, p_member_id bigint, p_unit_id bigint, p_year integer,
-    p_grade text, p_score numeric)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    problem text := @extschema@.subject_problem(p_subject_kind, p_member_id, p_unit_id);
-    label text;
-BEGIN
-    IF problem IS NOT NULL THEN
-        RETURN pg_catalog.left(problem, 6) || 'classification: ' || pg_catalog.substr(problem, 7);
-    END IF;
-    label := 'classification of ' || @extschema@.subject_label(p_subject_kind, p_member_id, p_unit_id);
-    IF p_year IS NULL OR p_year NOT BETWEEN 1000 AND 9999 THEN
-        RETURN pg_catalog.format('23514 %s: year %s is not a four-digit year', label,
-                                 COALESCE(p_year::text, '(empty)'));
-    ELSIF p_grade IS NULL OR p_grade NOT IN ('excellent', 'good', 'completed', 'not_completed') THEN
-        RETURN pg_catalog.format('23514 %s for %s: grade %s is not excellent, good, completed or not_completed',
-                                 label, p_year, COALESCE(pg_catalog.quote_literal(p_grade), '(empty)'));
-    ELSIF p_score NOT BETWEEN 0 AND 100 OR p_score <> pg_catalog.round(p_score, 2) THEN
-        RETURN pg_catalog.format('23514 %s for %s: score %s is not between 0 and 100 with up to two decimals',
-                                 label, p_year, p_score);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.classification_problem(text, bigint, bigint, integer, text, numeric) IS
-    'the first rule a classification row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of classification rows, as one set-based query over SOURCE
+-- (the columns of classifications and KEY); see members_rule.
+CREATE FUNCTION @extschema@.classifications_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE %3$s
+                    WHEN s.year IS NULL OR s.year NOT BETWEEN 1000 AND 9999
+                    THEN pg_catalog.format('23514 classification of %%s: year %%s is not a four-digit year',
+                                           x.subject, COALESCE(s.year::text, '(empty)'))
+                    WHEN s.grade IS NULL OR s.grade NOT IN ('excellent', 'good', 'completed', 'not_completed')
+                    THEN pg_catalog.format('23514 classification of %%s for %%s: grade %%s is not excellent, good, completed or not_completed',
+                                           x.subject, s.year, COALESCE(pg_catalog.quote_literal(s.grade), '(empty)'))
+                    WHEN s.score NOT BETWEEN 0 AND 100 OR s.score <> pg_catalog.round(s.score, 2)
+                    THEN pg_catalog.format('23514 classification of %%s for %%s: score %%s is not between 0 and 100 with up to two decimals',
+                                           x.subject, s.year, s.score)
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.members m ON m.id = s.member_id
+          LEFT JOIN @extschema@.units u ON u.id = s.unit_id
+          CROSS JOIN LATERAL (SELECT CASE WHEN s.member_id IS NOT NULL THEN 'member ' || m.code
+                                          ELSE 'cell ' || u.code END AS subject) x$q$,
+        source, key, @extschema@.subject_rule('classification'));
+COMMENT ON FUNCTION @extschema@.classifications_rule(text, text) IS
+    'the text of the query that checks classification rows of a relation against their rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.classifications_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.classification_problem(
-        NEW.subject_kind, NEW.member_id, NEW.unit_id, NEW.year, NEW.grade, NEW.score));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.classifications_check() IS
-    'trigger: rejects a classification row that breaks a rule of classification_problem()';
-CREATE TRIGGER classifications_check BEFORE INSERT OR UPDATE ON @extschema@.classifications
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.classifications_check();
+CREATE TRIGGER classifications_check AFTER INSERT ON @extschema@.classifications
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('classifications_rule');
+CREATE TRIGGER classifications_check_update AFTER UPDATE ON @extschema@.classifications
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('classifications_rule');
+
 
 -- The shipped schemes (after assessments exists: the schemes trigger reads it).
 INSERT INTO @extschema@.schemes (code, name, subject_kind, criteria_names, shipped) VALUES

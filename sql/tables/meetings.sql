@@ -27,57 +27,45 @@ COMMENT ON COLUMN @extschema@.meetings.kind IS 'regular, thematic, combined or e
 COMMENT ON COLUMN @extschema@.meetings.topic IS 'topic, free text';
 COMMENT ON COLUMN @extschema@.meetings.minutes IS 'duration in minutes, positive; NULL when not recorded';
 
--- The rules of one meeting row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.meeting_problem(
-    p_unit_id bigint, p_held_on date, p_kind text, p_minutes integer)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    cell record;
-    label text;
-BEGIN
-    SELECT u.code, u.kind, u.valid_from, u.valid_to INTO cell
-      FROM @extschema@.units u WHERE u.id = p_unit_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 meeting: unit id %s does not exist', p_unit_id);
-    END IF;
-    label := pg_catalog.format('meeting of %s on %s', cell.code, @extschema@.date_text(p_held_on));
-    IF p_held_on IS NULL THEN
-        RETURN pg_catalog.format('23502 meeting of %s: held_on is empty', cell.code);
-    ELSIF p_kind IS NULL OR p_kind NOT IN ('regular', 'thematic', 'combined', 'extraordinary') THEN
-        RETURN pg_catalog.format('23514 %s: kind %s is not regular, thematic, combined or extraordinary', label,
-                                 COALESCE(pg_catalog.quote_literal(p_kind), '(empty)'));
-    ELSIF cell.kind <> 'cell' THEN
-        RETURN pg_catalog.format('23514 %s: %s is a committee; meetings belong to cells', label, cell.code);
-    ELSIF p_held_on < cell.valid_from OR p_held_on >= cell.valid_to THEN
-        RETURN pg_catalog.format('23503 %s: cell %s does not exist on that date (it exists %s)',
-                                 label, cell.code,
-                                 @extschema@.period_text(cell.valid_from, cell.valid_to));
-    ELSIF p_held_on > CURRENT_DATE THEN
-        RETURN pg_catalog.format('23514 %s: the date is in the future', label);
-    ELSIF p_minutes <= 0 THEN
-        RETURN pg_catalog.format('23514 %s: minutes %s is not a positive number', label, p_minutes);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.meeting_problem(bigint, date, text, integer) IS
-    'the first rule a meeting row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of meeting rows, as one set-based query over SOURCE (the
+-- columns of meetings and KEY); see members_rule.
+CREATE FUNCTION @extschema@.meetings_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE WHEN u.id IS NULL
+                    THEN pg_catalog.format('23503 meeting: unit id %%s does not exist', s.unit_id)
+                    WHEN s.held_on IS NULL THEN pg_catalog.format('23502 meeting of %%s: held_on is empty', u.code)
+                    WHEN s.kind IS NULL OR s.kind NOT IN ('regular', 'thematic', 'combined', 'extraordinary')
+                    THEN pg_catalog.format('23514 meeting of %%s on %%s: kind %%s is not regular, thematic, combined or extraordinary',
+                                           u.code, @extschema@.date_text(s.held_on),
+                                           COALESCE(pg_catalog.quote_literal(s.kind), '(empty)'))
+                    WHEN u.kind <> 'cell'
+                    THEN pg_catalog.format('23514 meeting of %%s on %%s: %%s is a committee; meetings belong to cells',
+                                           u.code, @extschema@.date_text(s.held_on), u.code)
+                    WHEN s.held_on < u.valid_from OR s.held_on >= u.valid_to
+                    THEN pg_catalog.format('23503 meeting of %%s on %%s: cell %%s does not exist on that date (it exists %%s)',
+                                           u.code, @extschema@.date_text(s.held_on), u.code,
+                                           @extschema@.period_text(u.valid_from, u.valid_to))
+                    WHEN s.held_on > CURRENT_DATE
+                    THEN pg_catalog.format('23514 meeting of %%s on %%s: the date is in the future',
+                                           u.code, @extschema@.date_text(s.held_on))
+                    WHEN s.minutes <= 0
+                    THEN pg_catalog.format('23514 meeting of %%s on %%s: minutes %%s is not a positive number',
+                                           u.code, @extschema@.date_text(s.held_on), s.minutes)
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.units u ON u.id = s.unit_id$q$,
+        source, key);
+COMMENT ON FUNCTION @extschema@.meetings_rule(text, text) IS
+    'the text of the query that checks meeting rows of a relation against the meeting rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.meetings_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.meeting_problem(
-        NEW.unit_id, NEW.held_on, NEW.kind, NEW.minutes));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.meetings_check() IS
-    'trigger: rejects a meeting row that breaks a rule of meeting_problem()';
-CREATE TRIGGER meetings_check BEFORE INSERT OR UPDATE ON @extschema@.meetings
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.meetings_check();
+CREATE TRIGGER meetings_check AFTER INSERT ON @extschema@.meetings
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('meetings_rule');
+CREATE TRIGGER meetings_check_update AFTER UPDATE ON @extschema@.meetings
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('meetings_rule');
 
 
 CREATE TABLE @extschema@.attendance (
@@ -85,8 +73,8 @@ CREATE TABLE @extschema@.attendance (
     meeting_id  bigint NOT NULL,
     unit_id     bigint NOT NULL,
     held_on     date NOT NULL,
-    member_id   bigint NOT NULL REFERENCES @extschema@.members (id),
-    membership_id bigint NOT NULL,
+    member_id   bigint NOT NULL,
+    membership_id bigint,
     status      @extschema@.attendance_status NOT NULL,
     CONSTRAINT attendance_natural_key UNIQUE (meeting_id, member_id),
     CONSTRAINT attendance_meeting_fkey FOREIGN KEY (meeting_id, unit_id, held_on)
@@ -96,7 +84,6 @@ CREATE TABLE @extschema@.attendance (
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attendance', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attendance_id_seq', '');
-CREATE INDEX attendance_member_idx ON @extschema@.attendance (member_id, held_on);
 CREATE INDEX attendance_unit_idx ON @extschema@.attendance (unit_id, held_on);
 CREATE INDEX attendance_membership_idx ON @extschema@.attendance (membership_id);
 
@@ -107,62 +94,73 @@ COMMENT ON COLUMN @extschema@.attendance.meeting_id IS 'the meeting';
 COMMENT ON COLUMN @extschema@.attendance.unit_id IS 'the meeting''s cell (copied from the meeting, kept equal by the foreign key)';
 COMMENT ON COLUMN @extschema@.attendance.held_on IS 'the meeting''s date (copied from the meeting, kept equal by the foreign key)';
 COMMENT ON COLUMN @extschema@.attendance.member_id IS 'the member, belonging to the cell on the meeting''s date';
-COMMENT ON COLUMN @extschema@.attendance.membership_id IS 'the membership that puts the member in the cell on the meeting''s date (filled in by the trigger)';
+COMMENT ON COLUMN @extschema@.attendance.membership_id IS 'the membership that puts the member in the cell on the meeting''s date (filled in by a trigger when not given)';
 COMMENT ON COLUMN @extschema@.attendance.status IS 'present, excused or absent';
 
--- The rules of one attendance row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.attendance_problem(
-    p_meeting_id bigint, p_member_id bigint, p_status @extschema@.attendance_status)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    mt record;
-    member record;
-BEGIN
-    SELECT u.code, m.held_on, m.unit_id INTO mt
-      FROM @extschema@.meetings m JOIN @extschema@.units u ON u.id = m.unit_id
-     WHERE m.id = p_meeting_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 attendance: meeting id %s does not exist', p_meeting_id);
-    END IF;
-    SELECT m.code, m.left_on INTO member FROM @extschema@.members m WHERE m.id = p_member_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 attendance at the meeting of %s on %s: member id %s does not exist',
-                                 mt.code, @extschema@.date_text(mt.held_on), p_member_id);
-    ELSIF p_status IS NULL THEN
-        RETURN pg_catalog.format('23502 attendance of member %s at the meeting of %s on %s: status is empty',
-                                 member.code, mt.code, @extschema@.date_text(mt.held_on));
-    ELSIF member.left_on < mt.held_on
-          OR NOT EXISTS (SELECT FROM @extschema@.memberships ms
-                          WHERE ms.member_id = p_member_id AND ms.unit_id = mt.unit_id
-                            AND ms.period @> mt.held_on) THEN
-        RETURN pg_catalog.format('23503 member %s does not belong to cell %s on %s',
-                                 member.code, mt.code, @extschema@.date_text(mt.held_on));
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.attendance_problem(bigint, bigint, @extschema@.attendance_status) IS
-    'the first rule an attendance row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of attendance rows, as one set-based query: attendance comes
+-- by the million, so its rules are checked a statement (or an import) at a
+-- time.  attendance_rule(source, key, stored) is the text of a query over
+-- SOURCE (a relation or subquery with columns meeting_id, member_id,
+-- membership_id, status and KEY) that returns (key, problem) for each row
+-- breaking a rule.  Stored rows (stored => true) must name the membership
+-- that covers the meeting's date; rows still to be written need not.  The
+-- statement trigger and chibo.import_staged() run this same query.
+CREATE FUNCTION @extschema@.attendance_rule(source text, key text, stored boolean DEFAULT true) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE WHEN mt.id IS NULL
+                    THEN pg_catalog.format('23503 attendance: meeting id %%s does not exist', s.meeting_id)
+                    WHEN m.id IS NULL
+                    THEN pg_catalog.format('23503 attendance at the meeting of %%s on %%s: member id %%s does not exist',
+                                           u.code, @extschema@.date_text(mt.held_on), s.member_id)
+                    WHEN s.status IS NULL
+                    THEN pg_catalog.format('23502 attendance of member %%s at the meeting of %%s on %%s: status is empty',
+                                           m.code, u.code, @extschema@.date_text(mt.held_on))
+                    WHEN ms.id IS NULL OR m.left_on < mt.held_on
+                         OR %3$L::boolean AND s.membership_id IS DISTINCT FROM ms.id
+                    THEN pg_catalog.format('23503 member %%s does not belong to cell %%s on %%s',
+                                           m.code, u.code, @extschema@.date_text(mt.held_on))
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.meetings mt ON mt.id = s.meeting_id
+          LEFT JOIN @extschema@.units u ON u.id = mt.unit_id
+          LEFT JOIN @extschema@.members m ON m.id = s.member_id
+          LEFT JOIN @extschema@.memberships ms
+                 ON ms.member_id = s.member_id AND ms.unit_id = mt.unit_id AND ms.period @> mt.held_on$q$,
+        source, key, stored);
+COMMENT ON FUNCTION @extschema@.attendance_rule(text, text, boolean) IS
+    'the text of the query that checks attendance rows of a relation against the attendance rules, giving (key, ''SQLSTATE message'') per row';
 
--- Copies the meeting's cell and date into the row and finds the membership
--- that covers that date, then checks the row.
-CREATE FUNCTION @extschema@.attendance_check() RETURNS trigger
+-- Rows entered without their meeting's cell and date or their membership
+-- get them here (the import supplies them itself).
+CREATE FUNCTION @extschema@.attendance_fill() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
     SELECT m.unit_id, m.held_on INTO NEW.unit_id, NEW.held_on
       FROM @extschema@.meetings m WHERE m.id = NEW.meeting_id;
+    IF NOT FOUND THEN
+        PERFORM @extschema@.raise_problem(
+            pg_catalog.format('23503 attendance: meeting id %s does not exist', NEW.meeting_id));
+    END IF;
     SELECT ms.id INTO NEW.membership_id
       FROM @extschema@.memberships ms
      WHERE ms.member_id = NEW.member_id AND ms.unit_id = NEW.unit_id AND ms.period @> NEW.held_on;
-    PERFORM @extschema@.raise_problem(@extschema@.attendance_problem(
-        NEW.meeting_id, NEW.member_id, NEW.status));
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.attendance_check() IS
-    'trigger: fills in the meeting''s cell and date and the covering membership, then rejects an attendance row that breaks a rule of attendance_problem()';
-CREATE TRIGGER attendance_check BEFORE INSERT OR UPDATE ON @extschema@.attendance
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.attendance_check();
+COMMENT ON FUNCTION @extschema@.attendance_fill() IS
+    'trigger: fills in an attendance row''s meeting cell and date and the membership covering that date';
+CREATE TRIGGER attendance_fill BEFORE INSERT ON @extschema@.attendance
+    FOR EACH ROW WHEN (NEW.unit_id IS NULL OR NEW.held_on IS NULL OR NEW.membership_id IS NULL)
+    EXECUTE FUNCTION @extschema@.attendance_fill();
+CREATE TRIGGER attendance_refill BEFORE UPDATE ON @extschema@.attendance
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.attendance_fill();
+
+CREATE TRIGGER attendance_check AFTER INSERT ON @extschema@.attendance
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('attendance_rule');
+CREATE TRIGGER attendance_check_update AFTER UPDATE ON @extschema@.attendance
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('attendance_rule');

@@ -29,65 +29,54 @@ COMMENT ON COLUMN @extschema@.members.full_member_on IS 'date of becoming a full
 COMMENT ON COLUMN @extschema@.members.left_on IS 'date the member left the party; NULL while a member';
 COMMENT ON COLUMN @extschema@.members.left_reason IS 'died, expelled, struck_off, resigned or other; set exactly when left_on is';
 
--- The rules of one member row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.member_problem(
-    p_id bigint, p_code text, p_full_name text, p_gender text, p_birth_date date,
-    p_admitted_on date, p_full_member_on date, p_left_on date, p_left_reason text)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    label text := 'member ' || COALESCE(p_code, '(no code)');
-    late record;
-BEGIN
-    IF p_code IS NULL OR p_code = '' THEN
-        RETURN '23502 a member needs a code';
-    ELSIF p_full_name IS NULL OR pg_catalog.btrim(p_full_name) = '' THEN
-        RETURN '23502 ' || label || ': full_name is empty';
-    ELSIF p_gender NOT IN ('male', 'female') THEN
-        RETURN pg_catalog.format('23514 %s: gender %L is not male, female or empty', label, p_gender);
-    ELSIF p_admitted_on IS NULL THEN
-        RETURN '23502 ' || label || ': admitted_on is empty';
-    ELSIF p_full_member_on < p_admitted_on THEN
-        RETURN pg_catalog.format('23514 %s: full_member_on %s is before admitted_on %s', label,
-                                 @extschema@.date_text(p_full_member_on), @extschema@.date_text(p_admitted_on));
-    ELSIF p_left_on < p_admitted_on THEN
-        RETURN pg_catalog.format('23514 %s: left_on %s is before admitted_on %s', label,
-                                 @extschema@.date_text(p_left_on), @extschema@.date_text(p_admitted_on));
-    ELSIF p_left_on IS NOT NULL AND p_left_reason IS NULL THEN
-        RETURN '23502 ' || label || ': left_on is set, so left_reason is required (died, expelled, struck_off, resigned, other)';
-    ELSIF p_left_reason NOT IN ('died', 'expelled', 'struck_off', 'resigned', 'other') THEN
-        RETURN pg_catalog.format('23514 %s: left_reason %L is not died, expelled, struck_off, resigned or other',
-                                 label, p_left_reason);
-    END IF;
-    -- A departure may not precede attendance already recorded for the member.
-    IF p_id IS NOT NULL AND p_left_on IS NOT NULL THEN
-        SELECT u.code, a.held_on INTO late
-          FROM @extschema@.attendance a JOIN @extschema@.units u ON u.id = a.unit_id
-         WHERE a.member_id = p_id AND a.held_on > p_left_on
-         LIMIT 1;
-        IF FOUND THEN
-            RETURN pg_catalog.format('23503 %s: left_on %s is before the meeting of cell %s on %s where attendance is recorded',
-                                     label, @extschema@.date_text(p_left_on), late.code, @extschema@.date_text(late.held_on));
-        END IF;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.member_problem(bigint, text, text, text, date, date, date, date, text) IS
-    'the first rule a member row breaks, as ''SQLSTATE message'', or NULL; used by the members trigger and by the import';
+-- The rules of member rows, as one set-based query (members come by the
+-- hundred thousand): members_rule(source, key) is the text of a query over
+-- SOURCE (a relation or subquery with the columns of members, id NULL for
+-- rows not yet stored, and KEY) returning (key, problem) for each row, the
+-- problem being NULL or 'SQLSTATE message'.  The statement triggers and
+-- chibo.import_staged() run this same query.
+CREATE FUNCTION @extschema@.members_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE WHEN s.code IS NULL OR s.code = '' THEN '23502 a member needs a code'
+                    WHEN s.full_name IS NULL OR pg_catalog.btrim(s.full_name) = ''
+                    THEN '23502 member ' || s.code || ': full_name is empty'
+                    WHEN s.gender NOT IN ('male', 'female')
+                    THEN pg_catalog.format('23514 member %%s: gender %%L is not male, female or empty', s.code, s.gender)
+                    WHEN s.admitted_on IS NULL THEN '23502 member ' || s.code || ': admitted_on is empty'
+                    WHEN s.full_member_on < s.admitted_on
+                    THEN pg_catalog.format('23514 member %%s: full_member_on %%s is before admitted_on %%s', s.code,
+                                           @extschema@.date_text(s.full_member_on), @extschema@.date_text(s.admitted_on))
+                    WHEN s.left_on < s.admitted_on
+                    THEN pg_catalog.format('23514 member %%s: left_on %%s is before admitted_on %%s', s.code,
+                                           @extschema@.date_text(s.left_on), @extschema@.date_text(s.admitted_on))
+                    WHEN s.left_on IS NOT NULL AND s.left_reason IS NULL
+                    THEN '23502 member ' || s.code || ': left_on is set, so left_reason is required (died, expelled, struck_off, resigned, other)'
+                    WHEN s.left_reason NOT IN ('died', 'expelled', 'struck_off', 'resigned', 'other')
+                    THEN pg_catalog.format('23514 member %%s: left_reason %%L is not died, expelled, struck_off, resigned or other',
+                                           s.code, s.left_reason)
+                    WHEN late.held_on IS NOT NULL
+                    THEN pg_catalog.format('23503 member %%s: left_on %%s is before the meeting of cell %%s on %%s where attendance is recorded',
+                                           s.code, @extschema@.date_text(s.left_on), late.code, @extschema@.date_text(late.held_on))
+               END AS problem
+          FROM %1$s s
+          -- A departure may not precede attendance recorded for the member.
+          LEFT JOIN LATERAL (
+                SELECT u.code, a.held_on
+                  FROM @extschema@.memberships ms
+                  JOIN @extschema@.attendance a ON a.membership_id = ms.id
+                  JOIN @extschema@.units u ON u.id = a.unit_id
+                 WHERE s.id IS NOT NULL AND s.left_on IS NOT NULL
+                   AND ms.member_id = s.id AND a.held_on > s.left_on
+                 LIMIT 1) late ON true$q$,
+        source, key);
+COMMENT ON FUNCTION @extschema@.members_rule(text, text) IS
+    'the text of the query that checks member rows of a relation against the member rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.members_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.member_problem(
-        NEW.id, NEW.code, NEW.full_name, NEW.gender, NEW.birth_date,
-        NEW.admitted_on, NEW.full_member_on, NEW.left_on, NEW.left_reason));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.members_check() IS
-    'trigger: rejects a member row that breaks a rule of member_problem()';
-CREATE TRIGGER members_check BEFORE INSERT OR UPDATE ON @extschema@.members
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.members_check();
+CREATE TRIGGER members_check AFTER INSERT ON @extschema@.members
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('members_rule');
+CREATE TRIGGER members_check_update AFTER UPDATE ON @extschema@.members
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('members_rule');

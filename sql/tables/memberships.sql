@@ -146,46 +146,31 @@ COMMENT ON COLUMN @extschema@.exemptions.to_date IS 'first day no longer exempt;
 COMMENT ON COLUMN @extschema@.exemptions.reason IS 'age, health, away or other';
 COMMENT ON COLUMN @extschema@.exemptions.period IS 'the period [from_date, to_date) as a daterange';
 
--- The rules of one exemption row; NULL when it breaks none.
-CREATE FUNCTION @extschema@.exemption_problem(
-    p_member_id bigint, p_from_date date, p_to_date date, p_reason text)
-RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $$
-DECLARE
-    member_code text;
-    label text;
-BEGIN
-    SELECT m.code INTO member_code FROM @extschema@.members m WHERE m.id = p_member_id;
-    IF NOT FOUND THEN
-        RETURN pg_catalog.format('23503 exemption: member id %s does not exist', p_member_id);
-    END IF;
-    label := 'exemption of member ' || member_code;
-    IF p_from_date IS NULL THEN
-        RETURN '23502 ' || label || ': from_date is empty';
-    ELSIF p_to_date <= p_from_date THEN
-        RETURN pg_catalog.format('23514 %s: to_date %s is not after from_date %s', label,
-                                 @extschema@.date_text(p_to_date), @extschema@.date_text(p_from_date));
-    ELSIF p_reason IS NULL OR p_reason NOT IN ('age', 'health', 'away', 'other') THEN
-        RETURN pg_catalog.format('23514 %s: reason %s is not age, health, away or other', label,
-                                 COALESCE(pg_catalog.quote_literal(p_reason), '(empty)'));
-    END IF;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.exemption_problem(bigint, date, date, text) IS
-    'the first rule an exemption row breaks, as ''SQLSTATE message'', or NULL';
+-- The rules of exemption rows, as one set-based query over SOURCE (the
+-- columns of exemptions and KEY); see members_rule.
+CREATE FUNCTION @extschema@.exemptions_rule(source text, key text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT s.%2$I AS key,
+               CASE WHEN m.id IS NULL
+                    THEN pg_catalog.format('23503 exemption: member id %%s does not exist', s.member_id)
+                    WHEN s.from_date IS NULL THEN '23502 exemption of member ' || m.code || ': from_date is empty'
+                    WHEN s.to_date <= s.from_date
+                    THEN pg_catalog.format('23514 exemption of member %%s: to_date %%s is not after from_date %%s', m.code,
+                                           @extschema@.date_text(s.to_date), @extschema@.date_text(s.from_date))
+                    WHEN s.reason IS NULL OR s.reason NOT IN ('age', 'health', 'away', 'other')
+                    THEN pg_catalog.format('23514 exemption of member %%s: reason %%s is not age, health, away or other',
+                                           m.code, COALESCE(pg_catalog.quote_literal(s.reason), '(empty)'))
+               END AS problem
+          FROM %1$s s
+          LEFT JOIN @extschema@.members m ON m.id = s.member_id$q$,
+        source, key);
+COMMENT ON FUNCTION @extschema@.exemptions_rule(text, text) IS
+    'the text of the query that checks exemption rows of a relation against the exemption rules, giving (key, ''SQLSTATE message'') per row';
 
-CREATE FUNCTION @extschema@.exemptions_check() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM @extschema@.raise_problem(@extschema@.exemption_problem(
-        NEW.member_id, NEW.from_date, NEW.to_date, NEW.reason));
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.exemptions_check() IS
-    'trigger: rejects an exemption row that breaks a rule of exemption_problem()';
-CREATE TRIGGER exemptions_check BEFORE INSERT OR UPDATE ON @extschema@.exemptions
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.exemptions_check();
+CREATE TRIGGER exemptions_check AFTER INSERT ON @extschema@.exemptions
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('exemptions_rule');
+CREATE TRIGGER exemptions_check_update AFTER UPDATE ON @extschema@.exemptions
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.check_rows('exemptions_rule');

@@ -6,10 +6,13 @@
 -- whole of that time.  A restructure closes units and opens new ones; it
 -- never rewrites a unit's parent after the fact.
 --
--- The rules live in the *_problem() functions: a BEFORE trigger calls them
--- on every direct INSERT or UPDATE, and chibo.import_staged() calls the same
--- functions to give each rejected CSV row its reason.  A problem is returned
--- as 'SQLSTATE message' (NULL: no problem); the triggers raise it with that
+-- The rules of each table live in one function: unit_problem() for a unit
+-- row (units, memberships and schemes are checked a row at a time), or a
+-- rule function such as members_rule() that writes one set-based query
+-- checking many rows at once (the big tables).  The tables' triggers run
+-- them on every direct INSERT or UPDATE, and chibo.import_staged() runs the
+-- same functions to give each rejected CSV row its reason.  A problem is
+-- 'SQLSTATE message' (NULL: no problem); the triggers raise it with that
 -- SQLSTATE.
 
 CREATE SCHEMA chibo_import;
@@ -29,6 +32,25 @@ END;
 $$;
 COMMENT ON FUNCTION @extschema@.raise_problem(text) IS
     'raises a rule problem ''SQLSTATE message'' as an error with that SQLSTATE; does nothing for NULL';
+
+-- The rows a statement wrote, checked all at once: TG_ARGV[0] names the
+-- table's rule function, which writes the query that finds the rows
+-- breaking a rule (see members_rule).  The first problem is raised.
+CREATE FUNCTION @extschema@.check_rows() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    rule text;
+    problem text;
+BEGIN
+    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', TG_ARGV[0]) INTO rule USING 'new_rows', 'id';
+    EXECUTE 'SELECT p.problem FROM (' || rule || ') p WHERE p.problem IS NOT NULL LIMIT 1' INTO problem;
+    PERFORM @extschema@.raise_problem(problem);
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.check_rows() IS
+    'trigger (after each statement): rejects the statement when a row it wrote breaks a rule of the table''s rule function, named by the trigger''s argument';
 
 -- A date as the contract writes it, YYYY-MM-DD ('open' for NULL: no end).
 CREATE FUNCTION @extschema@.date_text(d date) RETURNS text
