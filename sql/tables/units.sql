@@ -114,6 +114,8 @@ AS $$
 DECLARE
     parent record;
     child record;
+    ancestor bigint;
+    depth integer := 0;
     label text := 'unit ' || COALESCE(p_code, '(no code)');
 BEGIN
     IF p_code IS NULL OR p_code = '' THEN
@@ -155,17 +157,17 @@ BEGIN
             RETURN pg_catalog.format('23503 %s (%s) does not fit inside the lifetime of its parent %s (%s)',
                                      label, @extschema@.period_text(p_valid_from, p_valid_to),
                                      parent.code, @extschema@.period_text(parent.valid_from, parent.valid_to));
-        ELSIF p_id IS NOT NULL AND EXISTS (
-                WITH RECURSIVE up(id, depth) AS (
-                    SELECT p_parent_id, 1
-                    UNION ALL
-                    SELECT u.parent_id, up.depth + 1
-                      FROM up JOIN @extschema@.units u ON u.id = up.id
-                     WHERE u.parent_id IS NOT NULL AND up.id <> p_id AND up.depth < 1000)
-                SELECT FROM up WHERE up.id = p_id) THEN
-            RETURN pg_catalog.format('23514 %s: its parent chain through %s leads back to itself',
-                                     label, parent.code);
         END IF;
+        -- A changed parent must not lead back to the unit: walk up.
+        ancestor := p_parent_id;
+        WHILE p_id IS NOT NULL AND ancestor IS NOT NULL AND depth < 1000 LOOP
+            IF ancestor = p_id THEN
+                RETURN pg_catalog.format('23514 %s: its parent chain through %s leads back to itself',
+                                         label, parent.code);
+            END IF;
+            SELECT u.parent_id INTO ancestor FROM @extschema@.units u WHERE u.id = ancestor;
+            depth := depth + 1;
+        END LOOP;
     END IF;
 
     -- What hangs below an existing unit must still fit it.
@@ -227,8 +229,11 @@ CREATE FUNCTION @extschema@.units_check() RETURNS trigger
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- Before a row is written, a new unit has nothing below it to check;
+    -- at the end of the statement it is checked as a stored unit.
     PERFORM @extschema@.raise_problem(@extschema@.unit_problem(
-        NEW.id, NEW.code, NEW.parent_id, NEW.name, NEW.kind, NEW.grassroots,
+        CASE WHEN TG_OP = 'UPDATE' OR TG_WHEN = 'AFTER' THEN NEW.id END,
+        NEW.code, NEW.parent_id, NEW.name, NEW.kind, NEW.grassroots,
         NEW.cell_type, NEW.valid_from, NEW.valid_to, TG_WHEN = 'BEFORE'));
     RETURN NEW;
 END;
