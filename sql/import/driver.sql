@@ -41,6 +41,91 @@ $$;
 COMMENT ON FUNCTION chibo_import.mark_duplicates(text) IS
     'import step: rejects staged rows that repeat a natural key with other values, marks identical repeats';
 
+-- The contract's files in the order their rows depend on each other, with
+-- the table each fills, its rule function (NULL: the file has its own
+-- check_F), and the table's columns with the temporary table's columns
+-- that feed them.
+CREATE FUNCTION chibo_import.files()
+RETURNS TABLE (file text, tbl text, rule text, columns text[], staged text[])
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    VALUES
+    ('units.csv', 'units', NULL,
+     '{code,parent_id,name,kind,grassroots,cell_type,valid_from,valid_to}'::text[], NULL::text[]),
+    ('members.csv', 'members', 'members_rule',
+     '{code,full_name,gender,birth_date,admitted_on,full_member_on,left_on,left_reason}', NULL),
+    ('memberships.csv', 'memberships', NULL, '{member_id,unit_id,from_date,to_date}', NULL),
+    ('exemptions.csv', 'exemptions', 'exemptions_rule',
+     '{member_id,from_date,to_date,reason}', '{member_id,from_date,to_date,why}'),
+    ('meetings.csv', 'meetings', 'meetings_rule', '{unit_id,held_on,kind,topic,minutes}', NULL),
+    ('attendance.csv', 'attendance', NULL, NULL, NULL),
+    ('task_registrations.csv', 'task_registrations', 'task_registrations_rule',
+     '{member_id,year,kind,title,outcome}', NULL),
+    ('assessments.csv', 'assessments', 'assessments_rule',
+     '{subject_kind,member_id,unit_id,scheme_id,period_start,period_end,criteria}', NULL),
+    ('classifications.csv', 'classifications', 'classifications_rule',
+     '{subject_kind,member_id,unit_id,year,grade,score}', NULL)
+$$;
+COMMENT ON FUNCTION chibo_import.files() IS
+    'the contract''s files in dependency order, with their tables, rule functions and columns';
+
+-- Write the good rows of a step of a file (or the one row of p_line):
+-- update the stored rows that differ, insert the new ones.
+CREATE FUNCTION chibo_import.apply_rows(p_file text, p_step integer, p_line bigint) RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    spec record;
+    tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
+    cols text;
+    vals text;
+    chosen text;
+BEGIN
+    IF p_file = 'attendance.csv' THEN
+        PERFORM chibo_import.apply_attendance(p_step, p_line);
+        RETURN;
+    END IF;
+    SELECT * INTO STRICT spec FROM chibo_import.files() f WHERE f.file = p_file;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c), ', '),
+           pg_catalog.string_agg('t.' || pg_catalog.quote_ident(COALESCE(spec.staged[i], c)), ', ')
+      INTO cols, vals
+      FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i);
+    chosen := pg_catalog.format('t.step = %s AND t.reason IS NULL AND NOT t.dup', p_step)
+              || CASE WHEN p_line IS NULL THEN '' ELSE ' AND t.line = ' || p_line END;
+    EXECUTE pg_catalog.format('UPDATE @extschema@.%I x SET (%s) = ROW(%s) FROM pg_temp.%I t
+                                WHERE x.id = t.existing_id AND NOT t.stored AND %s',
+                              spec.tbl, cols, vals, tmp, chosen);
+    EXECUTE pg_catalog.format('INSERT INTO @extschema@.%I (%s) SELECT %s FROM pg_temp.%I t
+                                WHERE t.existing_id IS NULL AND %s ORDER BY t.line',
+                              spec.tbl, cols, vals, tmp, chosen);
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.apply_rows(text, integer, bigint) IS
+    'import step: writes the good staged rows of a step of a file (or of one line) into its table';
+
+-- Check the rows of a step of a file: with the table's rule function, or
+-- with the file's own check_F(step).
+CREATE FUNCTION chibo_import.check(p_file text, p_step integer) RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    spec record;
+BEGIN
+    SELECT * INTO STRICT spec FROM chibo_import.files() f WHERE f.file = p_file;
+    IF spec.rule IS NULL THEN
+        EXECUTE pg_catalog.format('SELECT chibo_import.%I($1)', 'check_' || spec.tbl) USING p_step;
+    ELSE
+        PERFORM chibo_import.check_rule(p_file, spec.rule,
+            (SELECT 'existing_id AS id, ' || pg_catalog.string_agg(
+                        pg_catalog.quote_ident(COALESCE(spec.staged[i], c)) || ' AS ' || pg_catalog.quote_ident(c), ', ')
+               FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i)),
+            p_step);
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.check(text, integer) IS
+    'import step: checks the staged rows of a step of a file against the rules of its table';
+
 -- Apply the good rows of one step of a file.  If the set fails on a rule
 -- the checks did not foresee (a change that breaks rows already stored),
 -- apply the rows one by one and reject each failing row with the rule's
@@ -49,13 +134,11 @@ CREATE FUNCTION chibo_import.apply(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    name text := pg_catalog.split_part(p_file, '.', 1);
-    tmp text := 'chibo_import_' || name;
-    apply_sql text := pg_catalog.format('SELECT chibo_import.%I($1, $2)', 'apply_' || name);
+    tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
     one bigint;
 BEGIN
     BEGIN
-        EXECUTE apply_sql USING p_step, NULL::bigint;
+        PERFORM chibo_import.apply_rows(p_file, p_step, NULL);
         RETURN;
     EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
         RAISE NOTICE 'import %: a rule failed while applying; applying the rows one by one', p_file;
@@ -64,7 +147,7 @@ BEGIN
             'SELECT line FROM pg_temp.%I WHERE reason IS NULL AND NOT dup AND step = $1 ORDER BY line', tmp)
             USING p_step LOOP
         BEGIN
-            EXECUTE apply_sql USING p_step, one;
+            PERFORM chibo_import.apply_rows(p_file, p_step, one);
         EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
             EXECUTE pg_catalog.format('UPDATE pg_temp.%I SET reason = $1 WHERE line = $2', tmp)
                 USING SQLERRM, one;

@@ -1,9 +1,11 @@
 -- chibo: reading, checking and applying each file of the data contract.
 --
 -- For each file F: chibo_import.load_F() types the staged rows and resolves
--- codes to ids (format problems become reasons here), chibo_import.check_F
--- (step) asks the table's rule function about each row that would change
--- something, and chibo_import.apply_F(step, line) writes the good rows.
+-- codes to ids (format problems become reasons here); the checks and the
+-- writes of most files are generic (chibo_import.files() lists their
+-- tables, columns and rule functions, chibo_import.check_rule() and
+-- apply_rows() run them); units, memberships and attendance have their own
+-- check_F(step), and attendance its own apply_attendance(step, line).
 -- Rows equal to what is stored are accepted and not written again, so a
 -- re-import changes nothing.
 
@@ -79,26 +81,6 @@ $$;
 COMMENT ON FUNCTION chibo_import.check_units(integer) IS
     'import step: picks the next tree level of staged units and checks it against the unit rules';
 
-CREATE FUNCTION chibo_import.apply_units(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.units u
-       SET parent_id = t.parent_id, name = t.name, kind = t.kind, grassroots = t.grassroots,
-           cell_type = t.cell_type, valid_from = t.valid_from, valid_to = t.valid_to
-      FROM pg_temp.chibo_import_units t
-     WHERE u.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.units (code, parent_id, name, kind, grassroots, cell_type, valid_from, valid_to)
-    SELECT t.code, t.parent_id, t.name, t.kind, t.grassroots, t.cell_type, t.valid_from, t.valid_to
-      FROM pg_temp.chibo_import_units t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_units(integer, bigint) IS 'import step: writes good staged units of one tree level';
-
 -- members.csv ------------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_members() RETURNS void
@@ -136,32 +118,6 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_members() IS 'import step: reads and types staged members.csv rows';
-
-CREATE FUNCTION chibo_import.check_members(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('members.csv', 'members_rule',
-        'existing_id AS id, code, full_name, gender, birth_date, admitted_on, full_member_on, left_on, left_reason', p_step);
-COMMENT ON FUNCTION chibo_import.check_members(integer) IS 'import step: checks staged members against the member rules';
-
-CREATE FUNCTION chibo_import.apply_members(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.members m
-       SET full_name = t.full_name, gender = t.gender, birth_date = t.birth_date, admitted_on = t.admitted_on,
-           full_member_on = t.full_member_on, left_on = t.left_on, left_reason = t.left_reason
-      FROM pg_temp.chibo_import_members t
-     WHERE m.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.members (code, full_name, gender, birth_date, admitted_on, full_member_on, left_on, left_reason)
-    SELECT t.code, t.full_name, t.gender, t.birth_date, t.admitted_on, t.full_member_on, t.left_on, t.left_reason
-      FROM pg_temp.chibo_import_members t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_members(integer, bigint) IS 'import step: writes good staged members';
 
 -- memberships.csv --------------------------------------------------------
 -- Step 1 changes stored memberships (a transfer closes one), step 2 adds
@@ -228,24 +184,6 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.check_memberships(integer) IS 'import step: checks staged memberships against the membership rules';
 
-CREATE FUNCTION chibo_import.apply_memberships(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.memberships ms SET to_date = t.to_date
-      FROM pg_temp.chibo_import_memberships t
-     WHERE ms.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.memberships (member_id, unit_id, from_date, to_date)
-    SELECT t.member_id, t.unit_id, t.from_date, t.to_date
-      FROM pg_temp.chibo_import_memberships t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_memberships(integer, bigint) IS 'import step: writes good staged memberships';
-
 -- exemptions.csv ---------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_exemptions() RETURNS void
@@ -277,30 +215,6 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_exemptions() IS 'import step: reads and types staged exemptions.csv rows';
-
-CREATE FUNCTION chibo_import.check_exemptions(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('exemptions.csv', 'exemptions_rule',
-        'existing_id AS id, member_id, from_date, to_date, why AS reason', p_step);
-COMMENT ON FUNCTION chibo_import.check_exemptions(integer) IS 'import step: checks staged exemptions against the exemption rules';
-
-CREATE FUNCTION chibo_import.apply_exemptions(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.exemptions e SET to_date = t.to_date, reason = t.why
-      FROM pg_temp.chibo_import_exemptions t
-     WHERE e.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.exemptions (member_id, from_date, to_date, reason)
-    SELECT t.member_id, t.from_date, t.to_date, t.why
-      FROM pg_temp.chibo_import_exemptions t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_exemptions(integer, bigint) IS 'import step: writes good staged exemptions';
 
 -- meetings.csv -----------------------------------------------------------
 
@@ -336,30 +250,6 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_meetings() IS 'import step: reads and types staged meetings.csv rows';
-
-CREATE FUNCTION chibo_import.check_meetings(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('meetings.csv', 'meetings_rule',
-        'existing_id AS id, unit_id, held_on, kind, minutes', p_step);
-COMMENT ON FUNCTION chibo_import.check_meetings(integer) IS 'import step: checks staged meetings against the meeting rules';
-
-CREATE FUNCTION chibo_import.apply_meetings(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.meetings mt SET topic = t.topic, minutes = t.minutes
-      FROM pg_temp.chibo_import_meetings t
-     WHERE mt.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.meetings (unit_id, held_on, kind, topic, minutes)
-    SELECT t.unit_id, t.held_on, t.kind, t.topic, t.minutes
-      FROM pg_temp.chibo_import_meetings t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_meetings(integer, bigint) IS 'import step: writes good staged meetings';
 
 -- attendance.csv ---------------------------------------------------------
 
@@ -474,30 +364,6 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_task_registrations() IS 'import step: reads and types staged task_registrations.csv rows';
 
-CREATE FUNCTION chibo_import.check_task_registrations(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('task_registrations.csv', 'task_registrations_rule',
-        'existing_id AS id, member_id, year, kind, title, outcome', p_step);
-COMMENT ON FUNCTION chibo_import.check_task_registrations(integer) IS 'import step: checks staged task registrations against their rules';
-
-CREATE FUNCTION chibo_import.apply_task_registrations(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.task_registrations r SET outcome = t.outcome
-      FROM pg_temp.chibo_import_task_registrations t
-     WHERE r.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.task_registrations (member_id, year, kind, title, outcome)
-    SELECT t.member_id, t.year, t.kind, t.title, t.outcome
-      FROM pg_temp.chibo_import_task_registrations t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_task_registrations(integer, bigint) IS 'import step: writes good staged task registrations';
-
 -- assessments.csv and classifications.csv: the subject is a member or a cell.
 
 -- The member or cell a staged subject names, and why it cannot be used.
@@ -564,30 +430,6 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and types staged assessments.csv rows';
 
-CREATE FUNCTION chibo_import.check_assessments(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('assessments.csv', 'assessments_rule',
-        'existing_id AS id, subject_kind, member_id, unit_id, scheme_id, period_start, period_end, criteria', p_step);
-COMMENT ON FUNCTION chibo_import.check_assessments(integer) IS 'import step: checks staged assessments against the assessment rules';
-
-CREATE FUNCTION chibo_import.apply_assessments(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.assessments a SET period_end = t.period_end, criteria = t.criteria
-      FROM pg_temp.chibo_import_assessments t
-     WHERE a.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.assessments (subject_kind, member_id, unit_id, scheme_id, period_start, period_end, criteria)
-    SELECT t.subject_kind, t.member_id, t.unit_id, t.scheme_id, t.period_start, t.period_end, t.criteria
-      FROM pg_temp.chibo_import_assessments t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_assessments(integer, bigint) IS 'import step: writes good staged assessments';
-
 CREATE FUNCTION chibo_import.load_classifications() RETURNS void
     LANGUAGE plpgsql
 AS $$
@@ -625,26 +467,3 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_classifications() IS 'import step: reads and types staged classifications.csv rows';
 
-CREATE FUNCTION chibo_import.check_classifications(p_step integer) RETURNS void
-    LANGUAGE sql
-    RETURN chibo_import.check_rule('classifications.csv', 'classifications_rule',
-        'existing_id AS id, subject_kind, member_id, unit_id, year, grade, score', p_step);
-COMMENT ON FUNCTION chibo_import.check_classifications(integer) IS 'import step: checks staged classifications against their rules';
-
-CREATE FUNCTION chibo_import.apply_classifications(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    UPDATE @extschema@.classifications c SET grade = t.grade, score = t.score
-      FROM pg_temp.chibo_import_classifications t
-     WHERE c.id = t.existing_id AND NOT t.stored AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
-    INSERT INTO @extschema@.classifications (subject_kind, member_id, unit_id, year, grade, score)
-    SELECT t.subject_kind, t.member_id, t.unit_id, t.year, t.grade, t.score
-      FROM pg_temp.chibo_import_classifications t
-     WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line)
-     ORDER BY t.line;
-END;
-$$;
-COMMENT ON FUNCTION chibo_import.apply_classifications(integer, bigint) IS 'import step: writes good staged classifications';

@@ -19,9 +19,7 @@ BEGIN
     batch := pg_catalog.nextval('chibo_import.batch_seq');
 
     -- Files in the order their rows depend on each other.
-    FOREACH f IN ARRAY ARRAY['units.csv', 'members.csv', 'memberships.csv', 'exemptions.csv',
-                             'meetings.csv', 'attendance.csv', 'task_registrations.csv',
-                             'assessments.csv', 'classifications.csv'] LOOP
+    FOR f IN SELECT x.file FROM chibo_import.files() x LOOP
         EXECUTE pg_catalog.format('SELECT chibo_import.%I()', 'load_' || pg_catalog.split_part(f, '.', 1));
         -- Statistics, so that the checks below join by hash, not by loops.
         EXECUTE pg_catalog.format('ANALYZE pg_temp.%I', 'chibo_import_' || pg_catalog.split_part(f, '.', 1));
@@ -39,9 +37,10 @@ BEGIN
                                               t.code, t.parent_code)
              WHERE t.reason IS NULL AND NOT t.dup AND t.step IS NULL;
         ELSE
+            -- Two steps: memberships apply changes to stored rows first
+            -- (a transfer closes one), then new rows; the others use step 1.
             FOR step IN 1..2 LOOP
-                EXECUTE pg_catalog.format('SELECT chibo_import.%I($1)', 'check_' || pg_catalog.split_part(f, '.', 1))
-                    USING step;
+                PERFORM chibo_import.check(f, step);
                 PERFORM chibo_import.apply(f, step);
             END LOOP;
         END IF;

@@ -73,8 +73,11 @@ BEGIN
         SELECT u.code, ms.from_date, ms.to_date INTO other
           FROM @extschema@.memberships ms JOIN @extschema@.units u ON u.id = ms.unit_id
          WHERE ms.member_id = p_member_id
-           AND ms.id IS DISTINCT FROM p_id
+           -- the exclusion constraint's index, searched by member and period
+           AND pg_catalog.int8range(ms.member_id, ms.member_id, '[]')
+               = pg_catalog.int8range(p_member_id, p_member_id, '[]')
            AND ms.period && pg_catalog.daterange(p_from_date, p_to_date)
+           AND ms.id IS DISTINCT FROM p_id
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23P01 %s %s overlaps the membership in %s %s',

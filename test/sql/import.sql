@@ -7,16 +7,8 @@ SELECT regress.reset();
 -- order; a member's transfer (TH-0002 from TH.BUOI.02 to TH.BUOI.01) and the
 -- member come in the same batch.
 \cd test/data/import/small
-\copy chibo_import.units           FROM 'units.csv'           CSV HEADER
-\copy chibo_import.members         FROM 'members.csv'         CSV HEADER
-\copy chibo_import.memberships     FROM 'memberships.csv'     CSV HEADER
-\copy chibo_import.exemptions      FROM 'exemptions.csv'      CSV HEADER
-\copy chibo_import.meetings        FROM 'meetings.csv'        CSV HEADER
-\copy chibo_import.attendance      FROM 'attendance.csv'      CSV HEADER
-\copy chibo_import.task_registrations FROM 'task_registrations.csv' CSV HEADER
-\copy chibo_import.assessments     FROM 'assessments.csv'     CSV HEADER
-\copy chibo_import.classifications FROM 'classifications.csv' CSV HEADER
-SELECT * FROM chibo.import_staged();
+-- test/data/import/contract.sql holds the contract's lines, word for word.
+\i ../contract.sql
 
 -- What it stored: the tree, the history of memberships, the attendance.
 SELECT u.code, p.code AS parent, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to
@@ -38,16 +30,7 @@ SELECT (SELECT count(*) FROM chibo_import.units) + (SELECT count(*) FROM chibo_i
 -- 2. Importing the same files again changes nothing: every table keeps its
 -- rows and not one row is rewritten (the hash covers each row's xmin).
 CREATE TEMP TABLE before AS SELECT * FROM regress.snapshot(versions => true);
-\copy chibo_import.units           FROM 'units.csv'           CSV HEADER
-\copy chibo_import.members         FROM 'members.csv'         CSV HEADER
-\copy chibo_import.memberships     FROM 'memberships.csv'     CSV HEADER
-\copy chibo_import.exemptions      FROM 'exemptions.csv'      CSV HEADER
-\copy chibo_import.meetings        FROM 'meetings.csv'        CSV HEADER
-\copy chibo_import.attendance      FROM 'attendance.csv'      CSV HEADER
-\copy chibo_import.task_registrations FROM 'task_registrations.csv' CSV HEADER
-\copy chibo_import.assessments     FROM 'assessments.csv'     CSV HEADER
-\copy chibo_import.classifications FROM 'classifications.csv' CSV HEADER
-SELECT * FROM chibo.import_staged();
+\i ../contract.sql
 SELECT count(*) AS tables, count(*) FILTER (WHERE s IN (SELECT * FROM before)) AS unchanged
 FROM regress.snapshot(versions => true) s;
 SELECT count(*) AS rejects FROM chibo_import.rejects;
