@@ -198,7 +198,66 @@ run_dump_restore() {
     (( STAGE_PASSED >= 20 )) || { echo "dump_restore: expected 20 tables and sequences, compared $STAGE_PASSED"; return 1; }
 }
 
-# e) More stages: write a run_xxx function that sets STAGE_* and add a
+# e) A generated district through the contract: the generator's own checks
+#    (contract self-test, the published figures, same seed same bytes),
+#    then the contract's \copy lines and import_staged() into a fresh
+#    database: every row accepted, none rejected; a second import of the
+#    same files accepts every row again and rewrites none.
+GEN_CHECK_LOG=""
+gen_check() {   # gen_check WHAT CMD...: one counted check; output to the log
+    local what=$1
+    shift
+    if "$@" >>"$GEN_CHECK_LOG" 2>&1; then
+        echo "ok - $what"
+        STAGE_PASSED=$((STAGE_PASSED + 1))
+    else
+        echo "not ok - $what (see $GEN_CHECK_LOG)"
+        STAGE_FAILED=$((STAGE_FAILED + 1))
+    fi
+}
+import_counts_ok() {   # import_counts_ok DB DIR: each file's rows all accepted
+    local db=$1 dir=$2 out f lines acc rej bad=0
+    out=$(chibo_import_dir "$db" "$dir" | sed -n 's/^ *\([a-z_]*\.csv\) *| *\([0-9]*\) *| *\([0-9]*\)$/\1 \2 \3/p')
+    echo "$out"
+    while read -r f acc rej; do
+        lines=$(($(wc -l <"$dir/$f") - 1))
+        if (( acc != lines || rej != 0 )); then
+            echo "$f: $lines rows, $acc accepted, $rej rejected"
+            bad=1
+        fi
+    done <<<"$out"
+    [[ $(wc -l <<<"$out") -eq 9 ]] && (( bad == 0 ))
+}
+table_versions() {   # table_versions DB: a hash of every chibo table's rows and row versions
+    local t
+    for t in units members memberships exemptions meetings attendance task_registrations assessments classifications; do
+        psql -X -At -d "$1" -c "SELECT '$t ' || md5(string_agg(x::text || ' ' || x.xmin::text, ',' ORDER BY x.id)) FROM chibo.$t x"
+    done
+}
+run_generated_import() {
+    local gen=test/generator/chibo_gen.py dir=$TEST_DIR/district db=chibo_generated before after
+    local window=(--unit TH --first-month 2021-12 --last-month 2024-05)
+    GEN_CHECK_LOG=$CHIBO_LOG_DIR/generated_import.log
+    : >"$GEN_CHECK_LOG"
+    python3 "$gen" --scale district --quiet --out "$dir" >>"$GEN_CHECK_LOG" 2>&1 || { echo "generator failed"; return 1; }
+    gen_check "generated district passes the contract self-test" python3 "$gen" --self-test "$dir"
+    gen_check "generated district gives the published figures (generator's own report)" \
+        python3 "$gen" --report "$dir" "${window[@]}" --expect-published
+    python3 "$gen" --scale district --quiet --out "$dir.again" >>"$GEN_CHECK_LOG" 2>&1
+    gen_check "same seed, same bytes" diff -r "$dir" "$dir.again"
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || return 1
+    psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION $EXTENSION" || return 1
+    gen_check "district imported through the contract: every row accepted" import_counts_ok "$db" "$dir"
+    before=$(table_versions "$db")
+    gen_check "the same files imported again: every row accepted again" import_counts_ok "$db" "$dir"
+    after=$(table_versions "$db")
+    gen_check "the second import rewrote no row (contents and row versions unchanged)" test -n "$before" -a "$before" = "$after"
+    psql -X -q -d postgres -c "DROP DATABASE $db"
+    rm -rf "$dir" "$dir.again"
+}
+
+# f) More stages: write a run_xxx function that sets STAGE_* and add a
 #    `stage` line below, e.g.
 #      stage JDBC run_jdbc      (libpostgresql-jdbc-java is installed)
 #      stage fuzz run_fuzz
@@ -222,6 +281,7 @@ else
     echo "pgTAP: no test/pgtap/*.sql, stage skipped"
 fi
 stage dump_restore run_dump_restore
+stage generated_import run_generated_import
 # stage JDBC run_jdbc
 # stage fuzz run_fuzz
 

@@ -29,7 +29,7 @@ CHIBO_DEPS=(
     postgresql-15 postgresql-server-dev-15
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     postgresql-15-cron libpostgresql-jdbc-java
-    make gcc
+    make gcc python3
 )
 
 # Run a command as user postgres, from a directory postgres can read.
