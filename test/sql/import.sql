@@ -252,3 +252,20 @@ SELECT (SELECT count(*) FROM chibo_import.units) AS staged_units, (SELECT count(
 DROP TRIGGER fail_on_boom ON chibo.meetings;
 SELECT * FROM chibo.import_staged() WHERE accepted + rejected > 0;
 SELECT file, line, reason FROM chibo_import.rejects WHERE batch = (SELECT max(batch) FROM chibo_import.rejects);
+
+-- 7. A rule the import does not know in advance (here a CHECK constraint a
+-- site added to its meetings) fails while applying: the import then
+-- applies the file's rows one by one, rejects only the row that breaks it,
+-- with the constraint's message, and keeps the others.
+ALTER TABLE chibo.meetings ADD CONSTRAINT meetings_topic_site_rule CHECK (topic IS DISTINCT FROM 'cấm');
+COPY chibo_import.meetings FROM STDIN WITH (FORMAT csv, HEADER true);
+unit_code,held_on,kind,topic,minutes
+TH.BUOI.04,2023-08-05,regular,Sinh hoạt tháng 8,
+TH.BUOI.04,2023-09-05,regular,cấm,
+TH.BUOI.04,2023-10-05,regular,Sinh hoạt tháng 10,
+\.
+SELECT * FROM chibo.import_staged() WHERE accepted + rejected > 0;
+SELECT file, line, reason FROM chibo_import.rejects WHERE batch = (SELECT max(batch) FROM chibo_import.rejects);
+SELECT held_on, topic FROM chibo.meetings mt JOIN chibo.units u ON u.id = mt.unit_id
+WHERE u.code = 'TH.BUOI.04' ORDER BY held_on;
+ALTER TABLE chibo.meetings DROP CONSTRAINT meetings_topic_site_rule;
