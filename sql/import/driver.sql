@@ -1,7 +1,7 @@
 -- chibo: the parts of chibo.import_staged() that every file shares.
 --
 -- Each file F is read into a temporary table pg_temp.chibo_import_F (one
--- row per staged row): line, raw (the row as loaded), key (its natural key),
+-- row per staged row): line, src (the staged row's ctid), key (its natural key),
 -- the typed and resolved values, reason (NULL while the row is good), dup
 -- (an identical copy of an earlier line, accepted but not applied twice)
 -- and step (units are applied parents first, one step per tree level).
@@ -21,12 +21,12 @@ BEGIN
     -- keys whose copies differ.
     EXECUTE pg_catalog.format($q$
         CREATE TEMP TABLE chibo_import_repeats ON COMMIT DROP AS
-        SELECT key, pg_catalog.min(line) AS first, pg_catalog.count(DISTINCT raw) > 1 AS differ,
-               pg_catalog.min(label) AS label, pg_catalog.string_agg(line::text, ', ' ORDER BY line) AS lines
-          FROM pg_temp.%1$I
-         WHERE reason IS NULL
-           AND key IN (SELECT key FROM pg_temp.%1$I WHERE reason IS NULL GROUP BY key HAVING pg_catalog.count(*) > 1)
-         GROUP BY key$q$, tmp);
+        SELECT t.key, pg_catalog.min(t.line) AS first, pg_catalog.count(DISTINCT pg_catalog.to_jsonb(s)) > 1 AS differ,
+               pg_catalog.min(t.label) AS label, pg_catalog.string_agg(t.line::text, ', ' ORDER BY t.line) AS lines
+          FROM pg_temp.%1$I t JOIN chibo_import.%2$I s ON s.ctid = t.src
+         WHERE t.reason IS NULL
+           AND t.key IN (SELECT key FROM pg_temp.%1$I WHERE reason IS NULL GROUP BY key HAVING pg_catalog.count(*) > 1)
+         GROUP BY t.key$q$, tmp, pg_catalog.split_part(p_file, '.', 1));
     EXECUTE pg_catalog.format($q$
         UPDATE pg_temp.%1$I t
            SET reason = CASE WHEN d.differ
@@ -186,9 +186,15 @@ AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
 BEGIN
+    -- A copy of a rejected row shares its fate.
+    EXECUTE pg_catalog.format(
+        'UPDATE pg_temp.%1$I d SET reason = f.reason, dup = false FROM pg_temp.%1$I f
+          WHERE d.dup AND f.key = d.key AND NOT f.dup AND f.reason IS NOT NULL', tmp);
     EXECUTE pg_catalog.format(
         'INSERT INTO chibo_import.rejects (batch, file, line, "row", reason)
-         SELECT $1, $2, line, raw, reason FROM pg_temp.%I WHERE reason IS NOT NULL ORDER BY line', tmp)
+         SELECT $1, $2, t.line, pg_catalog.to_jsonb(s), t.reason
+           FROM pg_temp.%I t JOIN chibo_import.%I s ON s.ctid = t.src
+          WHERE t.reason IS NOT NULL ORDER BY t.line', tmp, pg_catalog.split_part(p_file, '.', 1))
         USING p_batch, p_file;
     GET DIAGNOSTICS rejected = ROW_COUNT;
     EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) - $1 FROM pg_temp.%I', tmp)

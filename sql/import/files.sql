@@ -8,6 +8,13 @@
 -- check_F(step), and attendance its own apply_attendance(step, line).
 -- Rows equal to what is stored are accepted and not written again, so a
 -- re-import changes nothing.
+--
+-- line numbers the staged rows in the order a sequential scan returns them,
+-- which is the order they were staged (import_staged() turns off parallel
+-- and synchronised scans for this); src is the staged row's ctid, from which
+-- a rejected row is read back as loaded.  The typed values are computed
+-- once (typed AS MATERIALIZED), not again in every join condition that uses
+-- them.
 
 -- units.csv --------------------------------------------------------------
 
@@ -17,13 +24,13 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_units ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.code, '') AS code, NULLIF(x.parent_code, '') AS parent_code, NULLIF(x.name, '') AS name,
                NULLIF(x.kind, '') AS kind, NULLIF(x.grassroots, '') AS grassroots_text,
                NULLIF(x.cell_type, '') AS cell_type, NULLIF(x.valid_from, '') AS valid_from_text,
                NULLIF(x.valid_to, '') AS valid_to_text
           FROM chibo_import.units x)
-    SELECT s.line, s.raw, pg_catalog.jsonb_build_array(s.code) AS key,
+    SELECT s.line, s.src, pg_catalog.jsonb_build_array(s.code) AS key,
            'unit ' || COALESCE(s.code, '(no code)') AS label,
            s.code, s.parent_code, s.name, s.kind,
            CASE s.grassroots_text WHEN 'true' THEN true WHEN 'false' THEN false END AS grassroots,
@@ -89,13 +96,13 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_members ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.code, '') AS code, NULLIF(x.full_name, '') AS full_name, NULLIF(x.gender, '') AS gender,
                NULLIF(x.birth_date, '') AS birth_date_text, NULLIF(x.admitted_on, '') AS admitted_on_text,
                NULLIF(x.full_member_on, '') AS full_member_on_text, NULLIF(x.left_on, '') AS left_on_text,
                NULLIF(x.left_reason, '') AS left_reason
           FROM chibo_import.members x)
-    SELECT s.line, s.raw, pg_catalog.jsonb_build_array(s.code) AS key,
+    SELECT s.line, s.src, pg_catalog.jsonb_build_array(s.code) AS key,
            'member ' || COALESCE(s.code, '(no code)') AS label,
            s.code, s.full_name, s.gender, chibo_import.parse_date(s.birth_date_text) AS birth_date,
            chibo_import.parse_date(s.admitted_on_text) AS admitted_on,
@@ -129,11 +136,11 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_memberships ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.member_code, '') AS member_code, NULLIF(x.unit_code, '') AS unit_code,
                NULLIF(x.from_date, '') AS from_text, NULLIF(x.to_date, '') AS to_text
           FROM chibo_import.memberships x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, chibo_import.parse_date(s.from_text) AS from_date, chibo_import.parse_date(s.to_text) AS to_date,
                m.id AS member_id, u.id AS unit_id,
                'membership of member ' || COALESCE(s.member_code, '(no code)')
@@ -141,7 +148,7 @@ BEGIN
           FROM staged s
           LEFT JOIN @extschema@.members m ON m.code = s.member_code
           LEFT JOIN @extschema@.units u ON u.code = s.unit_code)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.member_code, t.unit_code, t.from_date) AS key, t.label,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.member_code, t.unit_code, t.from_date) AS key, t.label,
            t.member_code, t.unit_code, t.from_date, t.to_date, t.member_id, t.unit_id, ms.id AS existing_id,
            (ms.id IS NOT NULL AND ms.to_date IS NOT DISTINCT FROM t.to_date) AS stored,
            CASE WHEN t.member_code IS NULL THEN 'membership: member_code is empty'
@@ -192,15 +199,15 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_exemptions ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.member_code, '') AS member_code, NULLIF(x.from_date, '') AS from_text,
                NULLIF(x.to_date, '') AS to_text, NULLIF(x.reason, '') AS why
           FROM chibo_import.exemptions x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, chibo_import.parse_date(s.from_text) AS from_date, chibo_import.parse_date(s.to_text) AS to_date,
                m.id AS member_id, 'exemption of member ' || COALESCE(s.member_code, '(no code)') AS label
           FROM staged s LEFT JOIN @extschema@.members m ON m.code = s.member_code)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.member_code, t.from_date) AS key, t.label,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.member_code, t.from_date) AS key, t.label,
            t.member_id, t.from_date, t.to_date, t.why, e.id AS existing_id,
            (e.id IS NOT NULL AND (e.to_date, e.reason) IS NOT DISTINCT FROM (t.to_date, t.why)) AS stored,
            CASE WHEN t.member_code IS NULL THEN 'exemption: member_code is empty'
@@ -224,17 +231,17 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_meetings ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.unit_code, '') AS unit_code, NULLIF(x.held_on, '') AS held_text,
                NULLIF(x.kind, '') AS kind, NULLIF(x.topic, '') AS topic, NULLIF(x.minutes, '') AS minutes_text
           FROM chibo_import.meetings x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, chibo_import.parse_date(s.held_text) AS held_on,
                CASE WHEN s.minutes_text ~ '^[0-9]{1,9}$' THEN s.minutes_text::integer END AS minutes,
                u.id AS unit_id,
                'meeting of ' || COALESCE(s.unit_code, '(no unit)') || ' on ' || COALESCE(s.held_text, '(no date)') AS label
           FROM staged s LEFT JOIN @extschema@.units u ON u.code = s.unit_code)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.unit_code, t.held_on, t.kind) AS key, t.label,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.unit_code, t.held_on, t.kind) AS key, t.label,
            t.unit_id, t.held_on, t.kind, t.topic, t.minutes, mt.id AS existing_id,
            (mt.id IS NOT NULL AND (mt.topic, mt.minutes) IS NOT DISTINCT FROM (t.topic, t.minutes)) AS stored,
            CASE WHEN t.unit_code IS NULL THEN 'meeting: unit_code is empty'
@@ -259,12 +266,12 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_attendance ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.unit_code, '') AS unit_code, NULLIF(x.held_on, '') AS held_text,
                NULLIF(x.meeting_kind, '') AS meeting_kind, NULLIF(x.member_code, '') AS member_code,
                NULLIF(x.status, '') AS status_text
           FROM chibo_import.attendance x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, chibo_import.parse_date(s.held_text) AS held_on,
                CASE WHEN s.status_text IN ('present', 'excused', 'absent')
                     THEN s.status_text::@extschema@.attendance_status END AS status,
@@ -274,7 +281,7 @@ BEGIN
           FROM staged s
           LEFT JOIN @extschema@.units u ON u.code = s.unit_code
           LEFT JOIN @extschema@.members m ON m.code = s.member_code)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.unit_code, t.held_on, t.meeting_kind, t.member_code) AS key,
+    SELECT t.line, t.src, (mt.id::text || ' ' || t.member_id::text) AS key,
            t.label, mt.id AS meeting_id, t.member_id, t.status, a.id AS existing_id,
            (a.id IS NOT NULL AND a.status = t.status) AS stored,
            CASE WHEN t.unit_code IS NULL THEN t.label || ': unit_code is empty'
@@ -339,16 +346,16 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_task_registrations ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.member_code, '') AS member_code, NULLIF(x.year, '') AS year_text,
                NULLIF(x.kind, '') AS kind, NULLIF(x.title, '') AS title,
                COALESCE(NULLIF(x.outcome, ''), 'pending') AS outcome
           FROM chibo_import.task_registrations x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, CASE WHEN s.year_text ~ '^[0-9]{4}$' THEN s.year_text::integer END AS year,
                m.id AS member_id, 'task registration of member ' || COALESCE(s.member_code, '(no code)') AS label
           FROM staged s LEFT JOIN @extschema@.members m ON m.code = s.member_code)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.member_code, t.year, t.kind, t.title) AS key, t.label,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.member_code, t.year, t.kind, t.title) AS key, t.label,
            t.member_id, t.year, t.kind, t.title, t.outcome, r.id AS existing_id,
            (r.id IS NOT NULL AND r.outcome = t.outcome) AS stored,
            CASE WHEN t.member_code IS NULL THEN 'task registration: member_code is empty'
@@ -393,12 +400,12 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_assessments ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.subject_kind, '') AS subject_kind, NULLIF(x.subject_code, '') AS subject_code,
                NULLIF(x.scheme, '') AS scheme, NULLIF(x.period_start, '') AS start_text,
                NULLIF(x.period_end, '') AS end_text, NULLIF(x.criteria, '') AS criteria_text
           FROM chibo_import.assessments x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, sub.member_id, sub.unit_id, sub.problem, sc.id AS scheme_id,
                chibo_import.parse_date(s.start_text) AS period_start, chibo_import.parse_date(s.end_text) AS period_end,
                CASE WHEN s.criteria_text ~ '^[01]{1,16}$' THEN s.criteria_text::@extschema@.criteria END AS criteria,
@@ -407,7 +414,7 @@ BEGIN
           FROM staged s
           CROSS JOIN LATERAL chibo_import.subject(s.subject_kind, s.subject_code) sub
           LEFT JOIN @extschema@.schemes sc ON sc.code = s.scheme)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.scheme, t.period_start) AS key,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.scheme, t.period_start) AS key,
            t.label, t.subject_kind, t.member_id, t.unit_id, t.scheme_id, t.period_start, t.period_end, t.criteria,
            a.id AS existing_id,
            (a.id IS NOT NULL AND (a.period_end, a.criteria::text) IS NOT DISTINCT FROM (t.period_end, t.criteria::text)) AS stored,
@@ -436,11 +443,11 @@ AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_classifications ON COMMIT DROP AS
     WITH staged AS (
-        SELECT pg_catalog.row_number() OVER (ORDER BY x.ctid) AS line, pg_catalog.to_jsonb(x) AS raw,
+        SELECT pg_catalog.row_number() OVER () AS line, x.ctid AS src,
                NULLIF(x.subject_kind, '') AS subject_kind, NULLIF(x.subject_code, '') AS subject_code,
                NULLIF(x.year, '') AS year_text, NULLIF(x.grade, '') AS grade, NULLIF(x.score, '') AS score_text
           FROM chibo_import.classifications x),
-    typed AS (
+    typed AS MATERIALIZED (
         SELECT s.*, sub.member_id, sub.unit_id, sub.problem,
                CASE WHEN s.year_text ~ '^[0-9]{4}$' THEN s.year_text::integer END AS year,
                CASE WHEN s.score_text ~ '^[0-9]{1,3}([.][0-9]{1,2})?$' THEN s.score_text::numeric END AS score,
@@ -448,7 +455,7 @@ BEGIN
                    || ' for ' || COALESCE(s.year_text, '(no year)') AS label
           FROM staged s
           CROSS JOIN LATERAL chibo_import.subject(s.subject_kind, s.subject_code) sub)
-    SELECT t.line, t.raw, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.year) AS key,
+    SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.year) AS key,
            t.label, t.subject_kind, t.member_id, t.unit_id, t.year, t.grade, t.score,
            c.id AS existing_id,
            (c.id IS NOT NULL AND (c.grade, c.score) IS NOT DISTINCT FROM (t.grade, t.score)) AS stored,

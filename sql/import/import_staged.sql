@@ -5,6 +5,10 @@ RETURNS TABLE (file text, accepted bigint, rejected bigint)
     LANGUAGE plpgsql
     -- Memory for the sorts and hashes of a city's year (default 4MB).
     SET work_mem = '128MB'
+    -- Staged rows are numbered in the order a plain sequential scan reads
+    -- them, the order they were staged (see sql/import/files.sql).
+    SET max_parallel_workers_per_gather = 0
+    SET synchronize_seqscans = off
 AS $$
 DECLARE
     batch bigint;
