@@ -3,7 +3,8 @@
 #
 # Installs missing packages, builds and installs chibo, (re)starts a
 # persistent PostgreSQL 15 cluster in /tmp/chibo-demo, creates a fresh
-# database chibo_demo with the extension and runs test/demo/demo.sql.
+# database chibo_demo with the extension, generates the demo district and
+# imports it through the CSV contract, and runs test/demo/demo.sql.
 # The cluster keeps running afterwards; the end of the output says how to
 # connect and how to stop it.
 #
@@ -51,6 +52,14 @@ createdb "$DB" || { hints; fail "could not create database $DB"; }
 psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -c 'CREATE EXTENSION chibo' ||
     { hints; fail "CREATE EXTENSION chibo failed"; }
 echo "demo: database $DB created with extension chibo"
+
+# The demo district: generated (test/generator, seed 1) and loaded through
+# the import contract, as a committee's staff would load their files.
+echo "demo: generating the Tây Hồ district (docs/generator.md) in $DEMO_DIR/district"
+python3 test/generator/chibo_gen.py --scale district --quiet --out "$DEMO_DIR/district" ||
+    { hints; fail "the generator failed"; }
+echo "demo: importing it with the contract's \\copy lines and chibo.import_staged()"
+chibo_import_dir "$DB" "$DEMO_DIR/district" || { hints; fail "the import failed"; }
 
 rc=0
 if [[ -f test/demo/demo.sql ]]; then

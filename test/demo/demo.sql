@@ -1,10 +1,31 @@
--- chibo demo: a small example of the types and aggregates.
+-- chibo demo: the imported district, and the types and aggregates the
+-- reports are built from.
 --
--- (The district demo with generated data and the published Tây Hồ figures
--- comes with the reports; this shows the building blocks they use.)
+-- (The headline report with the published Tây Hồ figures comes with the
+-- reports; this shows the data and the building blocks they use.)
 \set QUIET on
 \pset footer off
 SET search_path = chibo, public;
+
+\echo
+\echo '== The district as imported: the tree on 31 May 2024'
+SELECT p.code AS parent, u.kind, u.cell_type, count(*) AS units
+FROM units u LEFT JOIN units p ON p.id = u.parent_id
+WHERE u.valid_from <= '2024-05-31' AND (u.valid_to IS NULL OR u.valid_to > '2024-05-31')
+  AND (p.code = 'TH' OR u.code = 'TH')
+GROUP BY 1, 2, 3 ORDER BY 1 NULLS FIRST, 2, 3;
+
+\echo '== Members belonging to a cell of TH on 31 May 2024 (history: memberships and departures)'
+SELECT count(*) AS active_members,
+       count(*) FILTER (WHERE m.full_member_on IS NULL OR m.full_member_on > '2024-05-31') AS probationary,
+       count(*) FILTER (WHERE EXISTS (SELECT FROM exemptions e WHERE e.member_id = m.id AND e.period @> DATE '2024-05-31')) AS exempt
+FROM memberships ms JOIN members m ON m.id = ms.member_id
+WHERE ms.period @> DATE '2024-05-31' AND (m.left_on IS NULL OR m.left_on >= '2024-05-31');
+
+\echo '== What was imported'
+SELECT (SELECT count(*) FROM meetings) AS meetings, (SELECT count(*) FROM attendance) AS attendance_rows,
+       (SELECT count(*) FROM task_registrations) AS task_registrations,
+       (SELECT count(*) FROM assessments) AS assessments, (SELECT count(*) FROM chibo_import.rejects) AS rejected_rows;
 
 \echo
 \echo '== Ratios are exact counts, shown the Vietnamese way'
