@@ -418,8 +418,10 @@ BEGIN
           LEFT JOIN @extschema@.schemes sc ON sc.code = s.scheme)
     SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.scheme, t.period_start) AS key,
            t.label, t.subject_kind, t.member_id, t.unit_id, t.scheme_id, t.period_start, t.period_end, t.criteria,
-           a.id AS existing_id,
-           (a.id IS NOT NULL AND (a.period_end, a.criteria::text) IS NOT DISTINCT FROM (t.period_end, t.criteria::text)) AS stored,
+           COALESCE(am.id, ac.id) AS existing_id,
+           (COALESCE(am.id, ac.id) IS NOT NULL
+            AND (COALESCE(am.period_end, ac.period_end), COALESCE(am.criteria, ac.criteria)::text)
+                IS NOT DISTINCT FROM (t.period_end, t.criteria::text)) AS stored,
            CASE WHEN t.problem IS NOT NULL THEN t.label || ': ' || t.problem
                 WHEN t.scheme IS NULL THEN t.label || ': scheme is empty'
                 WHEN t.scheme_id IS NULL THEN pg_catalog.format('%s: scheme %s does not exist', t.label, t.scheme)
@@ -432,9 +434,11 @@ BEGIN
            END AS reason,
            false AS dup, 1 AS step
       FROM typed t
-      LEFT JOIN @extschema@.assessments a
-             ON a.scheme_id = t.scheme_id AND a.period_start = t.period_start
-            AND (a.member_id = t.member_id OR a.unit_id = t.unit_id);
+      -- a member's and a cell's assessments apart: one join each, by hash
+      LEFT JOIN @extschema@.assessments am
+             ON am.member_id = t.member_id AND am.scheme_id = t.scheme_id AND am.period_start = t.period_start
+      LEFT JOIN @extschema@.assessments ac
+             ON ac.unit_id = t.unit_id AND ac.scheme_id = t.scheme_id AND ac.period_start = t.period_start;
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and types staged assessments.csv rows';
@@ -459,8 +463,10 @@ BEGIN
           CROSS JOIN LATERAL chibo_import.subject(s.subject_kind, s.subject_code) sub)
     SELECT t.line, t.src, pg_catalog.jsonb_build_array(t.subject_kind, t.subject_code, t.year) AS key,
            t.label, t.subject_kind, t.member_id, t.unit_id, t.year, t.grade, t.score,
-           c.id AS existing_id,
-           (c.id IS NOT NULL AND (c.grade, c.score) IS NOT DISTINCT FROM (t.grade, t.score)) AS stored,
+           COALESCE(cm.id, cc.id) AS existing_id,
+           (COALESCE(cm.id, cc.id) IS NOT NULL
+            AND (COALESCE(cm.grade, cc.grade), COALESCE(cm.score, cc.score))
+                IS NOT DISTINCT FROM (t.grade, t.score)) AS stored,
            CASE WHEN t.problem IS NOT NULL THEN t.label || ': ' || t.problem
                 WHEN t.year IS NULL THEN pg_catalog.format('%s: year %s is not a four-digit year', t.label,
                                                            COALESCE(pg_catalog.quote_literal(t.year_text), '(empty)'))
@@ -470,8 +476,9 @@ BEGIN
            END AS reason,
            false AS dup, 1 AS step
       FROM typed t
-      LEFT JOIN @extschema@.classifications c
-             ON c.year = t.year AND (c.member_id = t.member_id OR c.unit_id = t.unit_id);
+      -- a member's and a cell's classifications apart: one join each, by hash
+      LEFT JOIN @extschema@.classifications cm ON cm.member_id = t.member_id AND cm.year = t.year
+      LEFT JOIN @extschema@.classifications cc ON cc.unit_id = t.unit_id AND cc.year = t.year;
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.load_classifications() IS 'import step: reads and types staged classifications.csv rows';
