@@ -66,20 +66,32 @@ BEGIN
                         WHERE p.code = t.parent_code AND p.reason IS NULL AND NOT p.dup
                           AND p.step IS NULL AND p.line <> t.line);
     GET DIAGNOSTICS n = ROW_COUNT;
+    -- A change to a stored unit that only what hangs below it forbids (a
+    -- cell closing before the memberships that end with it in this same
+    -- batch) waits: chibo_import.retry_units() tries it again after the
+    -- memberships and meetings of the batch (its step becomes -step).
     UPDATE pg_temp.chibo_import_units t
        SET parent_id = x.parent_id, existing_id = x.existing_id, stored = x.stored,
            reason = CASE WHEN x.parent_missing
                          THEN pg_catalog.format('unit %s: parent unit %s does not exist', t.code, t.parent_code)
-                         WHEN NOT x.stored
-                         THEN chibo_import.reason(@extschema@.unit_problem(x.existing_id, t.code, x.parent_id, t.name,
-                                  t.kind, t.grassroots, t.cell_type, t.valid_from, t.valid_to, false)) END
-      FROM (SELECT c.line, p.id AS parent_id, u.id AS existing_id,
-                   (c.parent_code IS NOT NULL AND p.id IS NULL) AS parent_missing,
-                   (u.id IS NOT NULL AND (u.parent_id, u.name, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to)
-                        IS NOT DISTINCT FROM (p.id, c.name, c.kind, c.grassroots, c.cell_type, c.valid_from, c.valid_to)) AS stored
+                         ELSE x.problem END,
+           step = CASE WHEN NOT x.parent_missing AND x.problem IS NULL AND x.existing_id IS NOT NULL AND NOT x.stored
+                            AND @extschema@.unit_problem(x.existing_id, t.code, x.parent_id, t.name, t.kind, t.grassroots,
+                                                         t.cell_type, t.valid_from, t.valid_to) IS NOT NULL
+                       THEN -p_step ELSE p_step END
+      FROM (SELECT c.line, y.*,
+                   CASE WHEN NOT y.stored AND NOT y.parent_missing
+                        THEN chibo_import.reason(@extschema@.unit_problem(y.existing_id, c.code, y.parent_id, c.name, c.kind,
+                                 c.grassroots, c.cell_type, c.valid_from, c.valid_to, false, false)) END AS problem
               FROM pg_temp.chibo_import_units c
-              LEFT JOIN @extschema@.units p ON p.code = c.parent_code
-              LEFT JOIN @extschema@.units u ON u.code = c.code
+              CROSS JOIN LATERAL (
+                    SELECT p.id AS parent_id, u.id AS existing_id,
+                           (c.parent_code IS NOT NULL AND p.id IS NULL) AS parent_missing,
+                           (u.id IS NOT NULL AND (u.parent_id, u.name, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to)
+                                IS NOT DISTINCT FROM (p.id, c.name, c.kind, c.grassroots, c.cell_type, c.valid_from, c.valid_to)) AS stored
+                      FROM (SELECT) one
+                      LEFT JOIN @extschema@.units p ON p.code = c.parent_code
+                      LEFT JOIN @extschema@.units u ON u.code = c.code) y
              WHERE c.step = p_step) x
      WHERE t.line = x.line;
     RETURN n;
@@ -87,6 +99,31 @@ END;
 $$;
 COMMENT ON FUNCTION chibo_import.check_units(integer) IS
     'import step: picks the next tree level of staged units and checks it against the unit rules';
+
+-- The changes to stored units that waited for the memberships and meetings
+-- of the batch: tried again, deepest units first (a cell closes before its
+-- committee); what still breaks a rule is rejected.
+CREATE FUNCTION chibo_import.retry_units() RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    waiting integer;
+BEGIN
+    FOR waiting IN SELECT DISTINCT t.step FROM pg_temp.chibo_import_units t WHERE t.step < 0 ORDER BY 1 LOOP
+        -- (step 1000 + level: a step of its own, apart from the units
+        -- already written at that level)
+        UPDATE pg_temp.chibo_import_units t
+           SET step = 1000 - waiting,
+               reason = chibo_import.reason(@extschema@.unit_problem(t.existing_id, t.code, t.parent_id, t.name, t.kind,
+                            t.grassroots, t.cell_type, t.valid_from, t.valid_to))
+         WHERE t.step = waiting;
+        PERFORM chibo_import.apply('units.csv', 1000 - waiting);
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.retry_units() IS
+    'import step: applies the unit changes that waited for the memberships and meetings of the batch, deepest first';
+
 
 -- members.csv ------------------------------------------------------------
 

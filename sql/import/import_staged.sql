@@ -14,6 +14,12 @@ DECLARE
     batch bigint;
     f text;
     step integer;
+    g text;
+    counts record;
+    done text[] := '{}';
+    finished text[] := '{}';
+    accepted_counts bigint[] := '{}';
+    rejected_counts bigint[] := '{}';
 BEGIN
     -- One batch at a time: no rows may be staged while this one is read.
     LOCK TABLE chibo_import.units, chibo_import.members, chibo_import.memberships,
@@ -48,18 +54,41 @@ BEGIN
                 PERFORM chibo_import.apply(f, step);
             END LOOP;
         END IF;
-        file := f;
-        SELECT fin.accepted, fin.rejected INTO accepted, rejected FROM chibo_import.finish(batch, f) fin;
-        IF accepted + rejected >= 100000 THEN
-            RAISE NOTICE 'import %: % accepted, % rejected', f, accepted, rejected;
+        -- Units may close with the memberships and meetings of this batch:
+        -- their waiting changes are applied now, and units.csv is done.
+        IF f = 'meetings.csv' THEN
+            PERFORM chibo_import.retry_units();
+            done := done || 'units.csv'::text;
         END IF;
-        RETURN NEXT;
+        IF f <> 'units.csv' THEN
+            done := done || f;
+        END IF;
+        -- Keep the rejects of the files that are done, and count.
+        FOREACH g IN ARRAY done LOOP
+            SELECT * INTO counts FROM chibo_import.finish(batch, g);
+            finished := finished || g;
+            accepted_counts := accepted_counts || counts.accepted;
+            rejected_counts := rejected_counts || counts.rejected;
+            IF counts.accepted + counts.rejected >= 100000 THEN
+                RAISE NOTICE 'import %: % accepted, % rejected', g, counts.accepted, counts.rejected;
+            END IF;
+        END LOOP;
+        done := '{}';
     END LOOP;
 
     TRUNCATE chibo_import.units, chibo_import.members, chibo_import.memberships,
              chibo_import.exemptions, chibo_import.meetings, chibo_import.attendance,
              chibo_import.task_registrations, chibo_import.assessments,
              chibo_import.classifications;
+
+    -- One row per file, in the contract's order.
+    RETURN QUERY
+        SELECT x.file, c.accepted, c.rejected
+          FROM chibo_import.files() WITH ORDINALITY AS x(file, tbl, rule, columns, staged, ord)
+          JOIN ROWS FROM (pg_catalog.unnest(finished), pg_catalog.unnest(accepted_counts),
+                          pg_catalog.unnest(rejected_counts)) AS c(file, accepted, rejected)
+            ON c.file = x.file
+         ORDER BY x.ord;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.import_staged() IS

@@ -107,7 +107,7 @@ COMMENT ON FUNCTION @extschema@.cell_types() IS
 CREATE FUNCTION @extschema@.unit_problem(
     p_id bigint, p_code text, p_parent_id bigint, p_name text, p_kind text,
     p_grassroots boolean, p_cell_type text, p_valid_from date, p_valid_to date,
-    p_parent_may_follow boolean DEFAULT false)
+    p_parent_may_follow boolean DEFAULT false, p_check_below boolean DEFAULT true)
 RETURNS text
     LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
@@ -171,7 +171,7 @@ BEGIN
     END IF;
 
     -- What hangs below an existing unit must still fit it.
-    IF p_id IS NOT NULL THEN
+    IF p_id IS NOT NULL AND p_check_below THEN
         IF p_kind = 'cell' THEN
             SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id LIMIT 1;
             IF FOUND THEN
@@ -219,8 +219,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date, boolean) IS
-    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL (with p_parent_may_follow, a parent not yet stored is no problem); used by the units triggers and by the import';
+COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date, boolean, boolean) IS
+    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL (with p_parent_may_follow, a parent not yet stored is no problem; without p_check_below, what hangs below a stored unit is not checked); used by the units triggers and by the import';
 
 -- units_check checks each row as it is written.  A parent written later in
 -- the same statement (a restore's COPY writes rows in physical order) is
