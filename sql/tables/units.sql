@@ -44,7 +44,9 @@ DECLARE
     problem text;
 BEGIN
     EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', TG_ARGV[0]) INTO rule USING 'new_rows', 'id';
-    EXECUTE 'SELECT p.problem FROM (' || rule || ') p WHERE p.problem IS NOT NULL LIMIT 1' INTO problem;
+    -- (ORDER BY, not a bare LIMIT: the planner then joins by hash over all
+    -- the rows instead of probing row by row for an early problem)
+    EXECUTE 'SELECT p.problem FROM (' || rule || ') p WHERE p.problem IS NOT NULL ORDER BY p.key LIMIT 1' INTO problem;
     PERFORM @extschema@.raise_problem(problem);
     RETURN NULL;
 END;
