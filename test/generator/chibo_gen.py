@@ -1112,6 +1112,16 @@ def gen_region(ctx, spec, W, seed_tag):
             m.full = f1
 
     # ---- exemptions
+    def exemption_period(first, last, p_open, days, reason):
+        # [[from, to, reason]] starting in the year before P0 or later: open
+        # with probability p_open, else lasting a number of days in `days`.
+        lo, hi = max(first, P0 - 365), last - 30
+        if lo >= hi:
+            return None
+        a = rng.randint(lo, hi)
+        b = INF if rng.random() < p_open else min(a + rng.randint(*days), P1)
+        return [[a, INF if b <= a else b, reason]]
+
     for m in members:
         if m.core or m.segs[0][0].stable:
             continue
@@ -1129,23 +1139,9 @@ def gen_region(ctx, spec, W, seed_tag):
                 a = rng.randint(lo, hi)
                 m.exem = [[a, INF, 'age']]
         elif r2 < 0.008:
-            lo = max(first, P0 - 365)
-            hi = last - 30
-            if lo < hi:
-                a = rng.randint(lo, hi)
-                b = INF if rng.random() < 0.35 else min(a + rng.randint(60, 540), P1)
-                if b <= a:
-                    b = INF
-                m.exem = [[a, b, 'health']]
+            m.exem = exemption_period(first, last, 0.35, (60, 540), 'health')
         elif r2 < 0.014:
-            lo = max(first, P0 - 365)
-            hi = last - 30
-            if lo < hi:
-                a = rng.randint(lo, hi)
-                b = INF if rng.random() < 0.2 else min(a + rng.randint(180, 720), P1)
-                if b <= a:
-                    b = INF
-                m.exem = [[a, b, 'away']]
+            m.exem = exemption_period(first, last, 0.2, (180, 720), 'away')
         elif r2 < 0.016:
             lo, hi = max(first, P0), last - 30
             if lo < hi:
