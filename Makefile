@@ -2,7 +2,7 @@
 #
 #   make              build the module and assemble chibo--VERSION.sql
 #   make install      install both into the server found by pg_config
-#   make installcheck run test/sql/*.sql against expected/*.out
+#   make installcheck run test/sql/*.sql and test/specs/*.spec against expected/*.out
 #
 # CHIBO_CFLAGS adds compiler flags (the test command passes -Werror).
 
@@ -49,6 +49,9 @@ DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 # setup (extension, helpers) runs first; the others in name order.
 REGRESS = setup $(sort $(filter-out setup,$(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test
+# Isolation tests (two sessions at once): test/specs/*.spec.
+ISOLATION = $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec))
+ISOLATION_OPTS = --inputdir=test --outputdir=.
 
 PG_CFLAGS = -Wall -Wextra $(CHIBO_CFLAGS)
 
@@ -64,6 +67,7 @@ include $(PGXS)
 # PostgreSQL 16 looks for expected files beside the inputs unless told.
 ifeq ($(shell test $(MAJORVERSION) -ge 16 && echo yes),yes)
 REGRESS_OPTS += --expecteddir=.
+ISOLATION_OPTS += --expecteddir=.
 endif
 
 # PGXS does not track headers: rebuild every object when one changes.
