@@ -6,6 +6,11 @@
 # exit), runs every test stage and prints "N passed, M failed" as the very
 # last line.  Exit status is 1 if anything failed.
 #
+# Stages: unit (the C core under ASan/UBSan), pg_regress (test/sql and the
+# isolation tests of test/specs), pgTAP (test/pgtap), dump_restore (pg_dump
+# and pg_restore keep every row) and generated_import (a generated district
+# through the CSV contract, twice).
+#
 #   CHIBO_TEST_PORT   first TCP port to try (default 55432)
 #   CHIBO_LOG_DIR     where logs are kept (default /tmp/chibo-logs)
 #
