@@ -12,7 +12,7 @@
 -- Reject rows sharing a natural key with different values; mark identical
 -- copies after the first as dup.
 CREATE FUNCTION chibo_import.mark_duplicates(p_file text) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -72,7 +72,7 @@ COMMENT ON FUNCTION chibo_import.files() IS
 -- Write the good rows of a step of a file (or the one row of p_line):
 -- update the stored rows that differ, insert the new ones.
 CREATE FUNCTION chibo_import.apply_rows(p_file text, p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     spec record;
@@ -106,7 +106,7 @@ COMMENT ON FUNCTION chibo_import.apply_rows(text, integer, bigint) IS
 -- Check the rows of a step of a file: with the table's rule function, or
 -- with the file's own check_F(step).
 CREATE FUNCTION chibo_import.check(p_file text, p_step integer) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     spec record;
@@ -131,7 +131,7 @@ COMMENT ON FUNCTION chibo_import.check(text, integer) IS
 -- apply the rows one by one and reject each failing row with the rule's
 -- message.
 CREATE FUNCTION chibo_import.apply(p_file text, p_step integer) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -162,7 +162,7 @@ COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
 -- rule function (p_rule, such as members_rule): p_columns lists the
 -- temporary table's columns under the table's names.
 CREATE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -181,7 +181,7 @@ COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
 
 -- Record the file's rejects and return its counts.
 CREATE FUNCTION chibo_import.finish(p_batch bigint, p_file text, OUT accepted bigint, OUT rejected bigint)
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);

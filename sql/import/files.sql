@@ -19,7 +19,7 @@
 -- units.csv --------------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_units() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_units ON COMMIT DROP AS
@@ -55,7 +55,7 @@ COMMENT ON FUNCTION chibo_import.load_units() IS 'import step: reads and types s
 -- first, so a parent may be listed after its children).  Returns how many
 -- units the step holds.
 CREATE FUNCTION chibo_import.check_units(p_step integer) RETURNS bigint
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     n bigint;
@@ -70,29 +70,34 @@ BEGIN
     -- cell closing before the memberships that end with it in this same
     -- batch) waits: chibo_import.retry_units() tries it again after the
     -- memberships and meetings of the batch (its step becomes -step).
+    -- "Shallow" is the unit's problem without what hangs below it, asked
+    -- only of the rows that have a problem.
     UPDATE pg_temp.chibo_import_units t
        SET parent_id = x.parent_id, existing_id = x.existing_id, stored = x.stored,
            reason = CASE WHEN x.parent_missing
                          THEN pg_catalog.format('unit %s: parent unit %s does not exist', t.code, t.parent_code)
-                         ELSE x.problem END,
-           step = CASE WHEN NOT x.parent_missing AND x.problem IS NULL AND x.existing_id IS NOT NULL AND NOT x.stored
-                            AND @extschema@.unit_problem(x.existing_id, t.code, x.parent_id, t.name, t.kind, t.grassroots,
-                                                         t.cell_type, t.valid_from, t.valid_to) IS NOT NULL
-                       THEN -p_step ELSE p_step END
-      FROM (SELECT c.line, y.*,
-                   CASE WHEN NOT y.stored AND NOT y.parent_missing
-                        THEN chibo_import.reason(@extschema@.unit_problem(y.existing_id, c.code, y.parent_id, c.name, c.kind,
-                                 c.grassroots, c.cell_type, c.valid_from, c.valid_to, false, false)) END AS problem
-              FROM pg_temp.chibo_import_units c
-              CROSS JOIN LATERAL (
-                    SELECT p.id AS parent_id, u.id AS existing_id,
-                           (c.parent_code IS NOT NULL AND p.id IS NULL) AS parent_missing,
-                           (u.id IS NOT NULL AND (u.parent_id, u.name, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to)
-                                IS NOT DISTINCT FROM (p.id, c.name, c.kind, c.grassroots, c.cell_type, c.valid_from, c.valid_to)) AS stored
-                      FROM (SELECT) one
-                      LEFT JOIN @extschema@.units p ON p.code = c.parent_code
-                      LEFT JOIN @extschema@.units u ON u.code = c.code) y
-             WHERE c.step = p_step) x
+                         ELSE chibo_import.reason(x.shallow) END,
+           step = CASE WHEN x.problem IS NOT NULL AND x.shallow IS NULL THEN -p_step ELSE p_step END
+      FROM (SELECT z.*,
+                   CASE WHEN z.problem IS NOT NULL
+                        THEN @extschema@.unit_problem(z.existing_id, z.code, z.parent_id, z.name, z.kind, z.grassroots,
+                                                      z.cell_type, z.valid_from, z.valid_to, false, false) END AS shallow
+              FROM (SELECT c.line, c.code, c.name, c.kind, c.grassroots, c.cell_type, c.valid_from, c.valid_to, y.*,
+                           CASE WHEN NOT y.stored AND NOT y.parent_missing
+                                THEN @extschema@.unit_problem(y.existing_id, c.code, y.parent_id, c.name, c.kind,
+                                         c.grassroots, c.cell_type, c.valid_from, c.valid_to) END AS problem
+                      FROM pg_temp.chibo_import_units c
+                      CROSS JOIN LATERAL (
+                            SELECT p.id AS parent_id, u.id AS existing_id,
+                                   (c.parent_code IS NOT NULL AND p.id IS NULL) AS parent_missing,
+                                   (u.id IS NOT NULL
+                                    AND (u.parent_id, u.name, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to)
+                                        IS NOT DISTINCT FROM (p.id, c.name, c.kind, c.grassroots, c.cell_type,
+                                                              c.valid_from, c.valid_to)) AS stored
+                              FROM (SELECT) one
+                              LEFT JOIN @extschema@.units p ON p.code = c.parent_code
+                              LEFT JOIN @extschema@.units u ON u.code = c.code) y
+                     WHERE c.step = p_step) z) x
      WHERE t.line = x.line;
     RETURN n;
 END;
@@ -104,7 +109,7 @@ COMMENT ON FUNCTION chibo_import.check_units(integer) IS
 -- of the batch: tried again, deepest units first (a cell closes before its
 -- committee); what still breaks a rule is rejected.
 CREATE FUNCTION chibo_import.retry_units() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     waiting integer;
@@ -128,7 +133,7 @@ COMMENT ON FUNCTION chibo_import.retry_units() IS
 -- members.csv ------------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_members() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_members ON COMMIT DROP AS
@@ -168,7 +173,7 @@ COMMENT ON FUNCTION chibo_import.load_members() IS 'import step: reads and types
 -- new ones, so a closed membership and the next one may come together.
 
 CREATE FUNCTION chibo_import.load_memberships() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_memberships ON COMMIT DROP AS
@@ -205,7 +210,7 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_memberships() IS 'import step: reads and types staged memberships.csv rows';
 
 CREATE FUNCTION chibo_import.check_memberships(p_step integer) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     UPDATE pg_temp.chibo_import_memberships t SET reason = x.reason
@@ -231,7 +236,7 @@ COMMENT ON FUNCTION chibo_import.check_memberships(integer) IS 'import step: che
 -- exemptions.csv ---------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_exemptions() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_exemptions ON COMMIT DROP AS
@@ -263,7 +268,7 @@ COMMENT ON FUNCTION chibo_import.load_exemptions() IS 'import step: reads and ty
 -- meetings.csv -----------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_meetings() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_meetings ON COMMIT DROP AS
@@ -298,7 +303,7 @@ COMMENT ON FUNCTION chibo_import.load_meetings() IS 'import step: reads and type
 -- attendance.csv ---------------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_attendance() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_attendance ON COMMIT DROP AS
@@ -341,7 +346,7 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_attendance() IS 'import step: reads and types staged attendance.csv rows';
 
 CREATE FUNCTION chibo_import.check_attendance(p_step integer) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     EXECUTE 'UPDATE pg_temp.chibo_import_attendance t SET reason = chibo_import.reason(p.problem) FROM ('
@@ -355,7 +360,7 @@ $$;
 COMMENT ON FUNCTION chibo_import.check_attendance(integer) IS 'import step: checks staged attendance against the attendance rules';
 
 CREATE FUNCTION chibo_import.apply_attendance(p_step integer, p_line bigint) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     UPDATE @extschema@.attendance a SET status = t.status
@@ -378,7 +383,7 @@ COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS
 -- task_registrations.csv -------------------------------------------------
 
 CREATE FUNCTION chibo_import.load_task_registrations() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_task_registrations ON COMMIT DROP AS
@@ -434,7 +439,7 @@ COMMENT ON FUNCTION chibo_import.subject(text, text) IS
     'import step: resolves a staged subject_kind and subject_code to a member or a cell, with the reason when it cannot';
 
 CREATE FUNCTION chibo_import.load_assessments() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_assessments ON COMMIT DROP AS
@@ -481,7 +486,7 @@ $$;
 COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and types staged assessments.csv rows';
 
 CREATE FUNCTION chibo_import.load_classifications() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_classifications ON COMMIT DROP AS

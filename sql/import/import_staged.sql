@@ -2,7 +2,7 @@
 
 CREATE FUNCTION @extschema@.import_staged()
 RETURNS TABLE (file text, accepted bigint, rejected bigint)
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
     -- Memory for the sorts and hashes of a city's year (default 4MB).
     SET work_mem = '128MB'
     -- Staged rows are numbered in the order a plain sequential scan reads

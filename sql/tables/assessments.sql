@@ -112,7 +112,7 @@ COMMENT ON FUNCTION @extschema@.scheme_problem(bigint, text, text, text, text[])
     'the first rule a scheme row breaks, as ''SQLSTATE message'', or NULL';
 
 CREATE FUNCTION @extschema@.schemes_check() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     PERFORM @extschema@.raise_problem(@extschema@.scheme_problem(

@@ -135,7 +135,7 @@ COMMENT ON FUNCTION @extschema@.attendance_rule(text, text, boolean) IS
 -- Rows entered without their meeting's cell and date or their membership
 -- get them here (the import supplies them itself).
 CREATE FUNCTION @extschema@.attendance_fill() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     SELECT m.unit_id, m.held_on INTO NEW.unit_id, NEW.held_on

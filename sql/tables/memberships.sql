@@ -64,8 +64,8 @@ BEGIN
                                      @extschema@.date_text(p_to_date), @extschema@.date_text(p_from_date));
         ELSIF cell.kind <> 'cell' THEN
             RETURN pg_catalog.format('23514 %s: %s is a committee; members belong to cells', label, cell.code);
-        ELSIF cell.valid_from > p_from_date
-              OR COALESCE(p_to_date, 'infinity') > COALESCE(cell.valid_to, 'infinity') THEN
+        ELSIF NOT pg_catalog.daterange(cell.valid_from, cell.valid_to)
+                  @> pg_catalog.daterange(p_from_date, p_to_date) THEN
             RETURN pg_catalog.format('23503 %s (%s) does not fit inside the lifetime of cell %s (%s)',
                                      label, @extschema@.period_text(p_from_date, p_to_date),
                                      cell.code, @extschema@.period_text(cell.valid_from, cell.valid_to));
@@ -109,7 +109,7 @@ COMMENT ON FUNCTION @extschema@.membership_problem(bigint, bigint, bigint, date,
     'the first rule a membership row (or its deletion, with p_member_id NULL) breaks, as ''SQLSTATE message'', or NULL';
 
 CREATE FUNCTION @extschema@.memberships_check() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN

@@ -37,7 +37,7 @@ COMMENT ON FUNCTION @extschema@.raise_problem(text) IS
 -- table's rule function, which writes the query that finds the rows
 -- breaking a rule (see members_rule).  The first problem is raised.
 CREATE FUNCTION @extschema@.check_rows() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     rule text;
@@ -154,8 +154,8 @@ BEGIN
         ELSIF parent.kind <> 'committee' THEN
             RETURN pg_catalog.format('23514 %s: parent %s is a cell, and a cell has no child units',
                                      label, parent.code);
-        ELSIF parent.valid_from > p_valid_from
-              OR COALESCE(p_valid_to, 'infinity') > COALESCE(parent.valid_to, 'infinity') THEN
+        ELSIF NOT pg_catalog.daterange(parent.valid_from, parent.valid_to)
+                  @> pg_catalog.daterange(p_valid_from, p_valid_to) THEN
             RETURN pg_catalog.format('23503 %s (%s) does not fit inside the lifetime of its parent %s (%s)',
                                      label, @extschema@.period_text(p_valid_from, p_valid_to),
                                      parent.code, @extschema@.period_text(parent.valid_from, parent.valid_to));
@@ -184,8 +184,7 @@ BEGIN
         SELECT c.code, c.valid_from, c.valid_to INTO child
           FROM @extschema@.units c
          WHERE c.parent_id = p_id
-           AND (c.valid_from < p_valid_from
-                OR COALESCE(c.valid_to, 'infinity') > COALESCE(p_valid_to, 'infinity'))
+           AND NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> pg_catalog.daterange(c.valid_from, c.valid_to)
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its child unit %s (existing %s) would no longer fit inside it',
@@ -195,8 +194,7 @@ BEGIN
         SELECT m.code, ms.from_date, ms.to_date INTO child
           FROM @extschema@.memberships ms JOIN @extschema@.members m ON m.id = ms.member_id
          WHERE ms.unit_id = p_id
-           AND (p_kind <> 'cell' OR ms.from_date < p_valid_from
-                OR COALESCE(ms.to_date, 'infinity') > COALESCE(p_valid_to, 'infinity'))
+           AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> ms.period)
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: the membership of member %s (%s) would no longer fit inside it',
@@ -206,7 +204,7 @@ BEGIN
         SELECT mt.held_on, mt.kind INTO child
           FROM @extschema@.meetings mt
          WHERE mt.unit_id = p_id
-           AND (p_kind <> 'cell' OR mt.held_on < p_valid_from OR mt.held_on >= p_valid_to)
+           AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> mt.held_on)
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its %s meeting of %s would no longer fall inside its validity',
@@ -228,7 +226,7 @@ COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, b
 -- the same statement (a restore's COPY writes rows in physical order) is
 -- checked by units_check_tree when the statement ends.
 CREATE FUNCTION @extschema@.units_check() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 BEGIN
     -- Before a row is written, a new unit has nothing below it to check;
