@@ -41,7 +41,13 @@ SQL_PIECES = \
 	sql/import/staging.sql \
 	sql/import/driver.sql \
 	sql/import/files.sql \
-	sql/import/import_staged.sql
+	sql/import/import_staged.sql \
+	sql/reports/rollups.sql \
+	sql/reports/tracking.sql \
+	sql/reports/refresh.sql \
+	sql/reports/indicators.sql \
+	sql/reports/schedule.sql \
+	sql/reports/views.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)

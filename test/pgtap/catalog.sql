@@ -40,6 +40,8 @@ CREATE TEMP VIEW chibo_writers AS
 SELECT oid FROM chibo_functions
 WHERE prorettype = 'trigger'::regtype
    OR proname = 'import_staged'
+   OR proname IN ('refresh_reports', 'refresh_cell_months', 'refresh_cell_years', 'refresh_unit_rollups',
+                  'drop_temp_table', 'schedule_refresh', 'unschedule_refresh', 'cron_call')
    OR pronamespace = 'chibo_import'::regnamespace
       AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject', 'files');
 SELECT ok(proparallel = 'u', format('%s writes, so it is PARALLEL UNSAFE', signature))
@@ -172,9 +174,27 @@ SELECT has_cast('ratio', 'text', 'cast ratio AS text');
 -- every table and sequence is registered with pg_extension_config_dump so
 -- that pg_dump keeps its rows; every table of chibo has a surrogate key id
 -- and a trigger that checks its rules.
-CREATE TEMP VIEW chibo_relations AS
+CREATE TEMP VIEW chibo_all_relations AS
 SELECT c.oid, c.oid::regclass AS name, c.relkind, c.relnamespace
 FROM pg_class c JOIN chibo_objects o ON o.classid = 'pg_class'::regclass AND o.objid = c.oid;
+-- The rollups (derived from the tables, rebuilt by refresh_reports()) are
+-- not data: pg_dump leaves them out.
+CREATE TEMP VIEW chibo_rollups AS
+SELECT r.* FROM chibo_all_relations r
+WHERE r.relnamespace = 'chibo'::regnamespace
+  AND r.oid::regclass IN ('chibo.report_state'::regclass, 'chibo.report_changes'::regclass, 'chibo.unit_ancestors'::regclass,
+                          'chibo.cell_months'::regclass, 'chibo.cell_years'::regclass, 'chibo.unit_months'::regclass,
+                          'chibo.unit_years'::regclass);
+CREATE TEMP VIEW chibo_relations AS
+SELECT r.* FROM chibo_all_relations r WHERE r.oid NOT IN (SELECT oid FROM chibo_rollups);
+SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('rollup %s has a COMMENT', name))
+FROM chibo_rollups ORDER BY name::text;
+SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', r.name, a.attname))
+FROM chibo_rollups r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY r.name::text, a.attnum;
+SELECT ok(NOT r.oid = ANY (e.extconfig), format('rollup %s is derived: pg_dump leaves it out', r.name))
+FROM chibo_rollups r, pg_extension e WHERE e.extname = 'chibo' ORDER BY r.name::text;
+SELECT is((SELECT count(*)::int FROM chibo_rollups), 7, 'the seven rollup tables');
 SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('table %s has a COMMENT', name))
 FROM chibo_relations WHERE relkind = 'r' ORDER BY name::text;
 SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', r.name, a.attname))
@@ -223,6 +243,53 @@ SELECT is(pg_get_function_result('chibo.import_staged()'::regprocedure),
           'TABLE(file text, accepted bigint, rejected bigint)', 'import_staged() returns (file, accepted, rejected)');
 SELECT columns_are('chibo_import', 'rejects', ARRAY['id', 'batch', 'rejected_at', 'file', 'line', 'row', 'reason'],
                    'chibo_import.rejects keeps batch, file, line, the row as loaded and the reason');
+
+-- The report views: security_invoker, a comment on every view and column,
+-- only base types that BI tools read (no chibo types).
+CREATE TEMP VIEW chibo_report_views AS
+SELECT r.* FROM chibo_all_relations r WHERE r.relnamespace = 'chibo_report'::regnamespace;
+SELECT set_eq($$SELECT c.relname::text FROM chibo_report_views v JOIN pg_class c ON c.oid = v.oid$$,
+              ARRAY['units', 'unit_month', 'unit_year', 'cell_type_year', 'headline', 'cells_needing_attention',
+                    'grading_quota'],
+              'the report views');
+SELECT ok(relkind = 'v', format('%s is a view', name)) FROM chibo_report_views ORDER BY name::text;
+SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('view %s has a COMMENT', name))
+FROM chibo_report_views ORDER BY name::text;
+SELECT ok(c.reloptions @> ARRAY['security_invoker=true'], format('view %s runs with the caller''s rights', v.name))
+FROM chibo_report_views v JOIN pg_class c ON c.oid = v.oid ORDER BY v.name::text;
+SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', v.name, a.attname))
+FROM chibo_report_views v JOIN pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY v.name::text, a.attnum;
+SELECT ok(a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'numeric'::regtype,
+                         'double precision'::regtype, 'text'::regtype, 'date'::regtype, 'boolean'::regtype),
+          format('column %s.%s is of a base type (%s)', v.name, a.attname, format_type(a.atttypid, a.atttypmod)))
+FROM chibo_report_views v JOIN pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY v.name::text, a.attnum;
+SELECT is_empty($$SELECT v.name::text || '.' || a.attname FROM chibo_report_views v
+                    JOIN pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0
+                   WHERE a.attname ~ '(full_name|birth|gender)'$$,
+                'no personal data (names, birth dates, gender) in the report views');
+
+-- The report functions and their results.
+SELECT is(pg_get_function_result('chibo.indicators(text,date,date,numeric,text)'::regprocedure),
+          'TABLE(active_members bigint, task_registered bigint, four_good bigint, cells_total bigint, '
+          'cells_passing bigint, attendance_present bigint, attendance_expected bigint, attendance_excused bigint, '
+          'end_date date, task_registration ratio, four_good_members ratio, cells_at_threshold ratio, '
+          'attendance ratio, task_registration_text text, four_good_text text, cells_text text, attendance_text text)',
+          'indicators() returns the seven counts first, then ratios and display text');
+SELECT is(pg_get_function_result('chibo.members_needing_attention(text,integer)'::regprocedure),
+          'TABLE(member_code text, unexcused_months integer, flag text)',
+          'members_needing_attention() returns (member_code, unexcused_months, flag)');
+SELECT has_function('chibo', 'cells_needing_attention', ARRAY['text', 'date', 'date', 'numeric', 'text'],
+                    'cells_needing_attention(unit_code, first_month, last_month, threshold, policy)');
+SELECT has_function('chibo', 'grading_quota', ARRAY['text', 'integer'], 'grading_quota(unit_code, year)');
+SELECT has_function('chibo', 'refresh_reports', ARRAY['boolean'], 'refresh_reports(full)');
+SELECT has_function('chibo', 'schedule_refresh', ARRAY['text'], 'schedule_refresh(schedule)');
+SELECT has_function('chibo', 'unschedule_refresh', ARRAY[]::text[], 'unschedule_refresh()');
+SELECT is(pg_get_function_arguments('chibo.refresh_reports(boolean)'::regprocedure), '"full" boolean DEFAULT false',
+          'refresh_reports(full boolean DEFAULT false) (FULL is a keyword, so PostgreSQL quotes it)');
+SELECT is(pg_get_function_arguments('chibo.schedule_refresh(text)'::regprocedure),
+          'schedule text DEFAULT ''*/15 * * * *''::text', 'schedule_refresh(schedule text DEFAULT ''*/15 * * * *'')');
 
 -- Nothing of chibo lands in public.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p

@@ -48,9 +48,10 @@ DECLARE
     t text;
     line text;
 BEGIN
-    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
-              WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-                AND c.relnamespace = 'chibo'::regnamespace AND c.relkind = 'r' ORDER BY c.relname LOOP
+    -- the tables pg_dump keeps: the data, not the rollups derived from it
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_extension e ON c.oid = ANY (e.extconfig)
+              WHERE e.extname = 'chibo' AND c.relnamespace = 'chibo'::regnamespace AND c.relkind = 'r'
+              ORDER BY c.relname LOOP
         EXECUTE format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(x::text%s, '','' ORDER BY x.id)), ''-'') FROM chibo.%I x',
                        t, CASE WHEN versions THEN ' || x.xmin::text' ELSE '' END, t)
             INTO line;

@@ -1,0 +1,507 @@
+-- chibo: refresh_reports(), which keeps the rollups.
+--
+-- By default it recomputes only what report_changes names: the changed
+-- cell-months, the cell-years they fall in, and the months and years of
+-- the units above those cells.  full => true rebuilds everything; so does
+-- a refresh that finds the reporting range moved (a first meeting in a new
+-- month), the rollups never built, or a TRUNCATE of a table they read.
+--
+-- It runs as one transaction and writes with DELETE and INSERT only:
+-- readers of the reports keep reading (never an ACCESS EXCLUSIVE lock) and
+-- see the rollups before or after, never half-way.  Two refreshes at once
+-- queue on an advisory lock.
+
+-- Drops a temporary table of this session if it exists (a refresh run
+-- twice in one transaction finds its tables), without a notice if not.
+CREATE FUNCTION @extschema@.drop_temp_table(name text) RETURNS void
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.' || pg_catalog.quote_ident(name)) IS NOT NULL THEN
+        EXECUTE pg_catalog.format('DROP TABLE pg_temp.%I', name);
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.drop_temp_table(text) IS
+    'drops a temporary table of the session if it exists (used by refresh_reports())';
+
+-- The counts of the cell-months in pg_temp.chibo_target_months.
+CREATE FUNCTION @extschema@.refresh_cell_months() RETURNS bigint
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    -- The meetings of those months.
+    PERFORM @extschema@.drop_temp_table('chibo_target_meetings');
+    CREATE TEMP TABLE chibo_target_meetings ON COMMIT DROP AS
+    SELECT mt.id, mt.unit_id, t.month, mt.held_on, mt.kind, mt.minutes
+      FROM pg_temp.chibo_target_months t
+      JOIN @extschema@.meetings mt
+        ON mt.unit_id = t.unit_id AND mt.held_on >= t.month AND mt.held_on <= t.month_end;
+    ANALYZE pg_temp.chibo_target_meetings;
+
+    -- Each meeting's expected members: belonging to the cell (a membership
+    -- covers the day and they had not left the party before it), not
+    -- exempt that day.  (Bounds are compared one by one rather than with
+    -- range operators: the planner estimates those, and joins by hash.)
+    PERFORM @extschema@.drop_temp_table('chibo_meeting_counts');
+    CREATE TEMP TABLE chibo_meeting_counts ON COMMIT DROP AS
+    SELECT m.id, pg_catalog.count(*) AS expected
+      FROM pg_temp.chibo_target_meetings m
+      JOIN @extschema@.memberships ms
+        ON ms.unit_id = m.unit_id AND ms.from_date <= m.held_on AND (ms.to_date IS NULL OR ms.to_date > m.held_on)
+      JOIN @extschema@.members mb ON mb.id = ms.member_id
+     WHERE (mb.left_on IS NULL OR mb.left_on >= m.held_on)
+       AND NOT EXISTS (SELECT FROM @extschema@.exemptions e
+                        WHERE e.member_id = ms.member_id AND e.from_date <= m.held_on
+                          AND (e.to_date IS NULL OR e.to_date > m.held_on))
+     GROUP BY m.id;
+
+    -- Those of them recorded present or excused.  An attendance row names
+    -- a member belonging to the cell that day (the attendance rules hold
+    -- it so), so only exemptions are left to take out.
+    PERFORM @extschema@.drop_temp_table('chibo_meeting_marks');
+    CREATE TEMP TABLE chibo_meeting_marks ON COMMIT DROP AS
+    SELECT m.id, pg_catalog.count(*) FILTER (WHERE a.status = 'present') AS present,
+           pg_catalog.count(*) FILTER (WHERE a.status = 'excused') AS excused
+      FROM pg_temp.chibo_target_meetings m
+      JOIN @extschema@.attendance a ON a.meeting_id = m.id
+     WHERE a.status IN ('present', 'excused')
+       AND NOT EXISTS (SELECT FROM @extschema@.exemptions e
+                        WHERE e.member_id = a.member_id AND e.from_date <= m.held_on
+                          AND (e.to_date IS NULL OR e.to_date > m.held_on))
+     GROUP BY m.id;
+
+    -- The members belonging to each cell on the month's last day.
+    PERFORM @extschema@.drop_temp_table('chibo_active');
+    CREATE TEMP TABLE chibo_active ON COMMIT DROP AS
+    SELECT t.unit_id, t.month, ms.member_id
+      FROM pg_temp.chibo_target_months t
+      JOIN @extschema@.memberships ms
+        ON ms.unit_id = t.unit_id AND ms.from_date <= t.month_end AND (ms.to_date IS NULL OR ms.to_date > t.month_end)
+      JOIN @extschema@.members mb ON mb.id = ms.member_id
+     WHERE mb.left_on IS NULL OR mb.left_on >= t.month_end;
+    ANALYZE pg_temp.chibo_active;
+
+    INSERT INTO @extschema@.cell_months
+    SELECT t.unit_id, t.month,
+           u.valid_from <= t.month_end AND (u.valid_to IS NULL OR u.valid_to > t.month_end),
+           COALESCE(mt.meetings, 0), COALESCE(mt.present, 0), COALESCE(mt.excused, 0), COALESCE(mt.expected, 0),
+           COALESCE(mt.thematic_meetings, 0),
+           COALESCE(mt.side_meetings, 0), COALESCE(mt.side_present, 0), COALESCE(mt.side_excused, 0),
+           COALESCE(mt.side_expected, 0), COALESCE(mt.short_meetings, 0),
+           COALESCE(ac.active, 0), COALESCE(tr.registered, 0), COALESCE(fg.achieved, 0), COALESCE(fg.mixed, 0)
+      FROM pg_temp.chibo_target_months t
+      JOIN @extschema@.units u ON u.id = t.unit_id
+      LEFT JOIN (
+            SELECT m.unit_id, m.month,
+                   pg_catalog.count(*) FILTER (WHERE m.kind IN ('regular', 'combined')) AS meetings,
+                   pg_catalog.sum(k.present) FILTER (WHERE m.kind IN ('regular', 'combined')) AS present,
+                   pg_catalog.sum(k.excused) FILTER (WHERE m.kind IN ('regular', 'combined')) AS excused,
+                   pg_catalog.sum(c.expected) FILTER (WHERE m.kind IN ('regular', 'combined')) AS expected,
+                   pg_catalog.count(*) FILTER (WHERE m.kind IN ('thematic', 'combined')) AS thematic_meetings,
+                   pg_catalog.count(*) FILTER (WHERE m.kind IN ('thematic', 'extraordinary')) AS side_meetings,
+                   pg_catalog.sum(k.present) FILTER (WHERE m.kind IN ('thematic', 'extraordinary')) AS side_present,
+                   pg_catalog.sum(k.excused) FILTER (WHERE m.kind IN ('thematic', 'extraordinary')) AS side_excused,
+                   pg_catalog.sum(c.expected) FILTER (WHERE m.kind IN ('thematic', 'extraordinary')) AS side_expected,
+                   pg_catalog.count(*) FILTER (WHERE m.minutes < @extschema@.minimum_minutes(m.kind, m.held_on)) AS short_meetings
+              FROM pg_temp.chibo_target_meetings m
+              LEFT JOIN pg_temp.chibo_meeting_counts c ON c.id = m.id
+              LEFT JOIN pg_temp.chibo_meeting_marks k ON k.id = m.id
+             GROUP BY m.unit_id, m.month) mt
+        ON mt.unit_id = t.unit_id AND mt.month = t.month
+      LEFT JOIN (
+            SELECT a.unit_id, a.month, pg_catalog.count(*) AS active
+              FROM pg_temp.chibo_active a GROUP BY a.unit_id, a.month) ac
+        ON ac.unit_id = t.unit_id AND ac.month = t.month
+      LEFT JOIN (
+            SELECT a.unit_id, a.month, pg_catalog.count(*) AS registered
+              FROM pg_temp.chibo_active a
+             WHERE EXISTS (SELECT FROM @extschema@.task_registrations r
+                            WHERE r.member_id = a.member_id
+                              AND r.year = pg_catalog.date_part('year', a.month)::integer)
+             GROUP BY a.unit_id, a.month) tr
+        ON tr.unit_id = t.unit_id AND tr.month = t.month
+      LEFT JOIN (
+            -- the assessments lying inside one month, per member and month
+            SELECT a.unit_id, a.month,
+                   pg_catalog.count(*) FILTER (WHERE g.all_met AND NOT g.mixed) AS achieved,
+                   pg_catalog.count(*) FILTER (WHERE g.mixed) AS mixed
+              FROM pg_temp.chibo_active a
+              JOIN (SELECT x.member_id, @extschema@.month_of(x.period_start) AS month,
+                           pg_catalog.bool_and(@extschema@.all_met(x.criteria)) AS all_met,
+                           pg_catalog.min(@extschema@.criteria_count(x.criteria))
+                             <> pg_catalog.max(@extschema@.criteria_count(x.criteria)) AS mixed
+                      FROM @extschema@.assessments x
+                     WHERE x.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active a2)
+                       AND @extschema@.month_of(x.period_start) = @extschema@.month_of(x.period_end)
+                     GROUP BY x.member_id, @extschema@.month_of(x.period_start)) g
+                ON g.member_id = a.member_id AND g.month = a.month
+             GROUP BY a.unit_id, a.month) fg
+        ON fg.unit_id = t.unit_id AND fg.month = t.month;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refresh_cell_months() IS
+    'step of refresh_reports(): computes the cell_months rows named in pg_temp.chibo_target_months from the tables';
+
+-- The cell_years rows of pg_temp.chibo_target_years (unit_id, year,
+-- first_month, last_month), from cell_months and the member tables.
+CREATE FUNCTION @extschema@.refresh_cell_years() RETURNS bigint
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM @extschema@.drop_temp_table('chibo_active_years');
+    CREATE TEMP TABLE chibo_active_years ON COMMIT DROP AS
+    SELECT t.unit_id, t.year, t.first_month, ms.member_id
+      FROM pg_temp.chibo_target_years t
+      JOIN @extschema@.memberships ms
+        ON ms.unit_id = t.unit_id AND ms.from_date <= t.end_date AND (ms.to_date IS NULL OR ms.to_date > t.end_date)
+      JOIN @extschema@.members mb ON mb.id = ms.member_id
+     WHERE mb.left_on IS NULL OR mb.left_on >= t.end_date;
+    ANALYZE pg_temp.chibo_active_years;
+
+    INSERT INTO @extschema@.cell_years
+    SELECT t.unit_id, t.year, t.first_month, t.last_month,
+           u.valid_from <= t.end_date AND (u.valid_to IS NULL OR u.valid_to > t.end_date),
+           COALESCE(cm.months_judged, 0), COALESCE(cm.months_passing, 0), COALESCE(cm.months_without_meeting, 0),
+           COALESCE(cm.meetings, 0), COALESCE(cm.present, 0), COALESCE(cm.excused, 0), COALESCE(cm.expected, 0),
+           COALESCE(cm.thematic_meetings, 0), COALESCE(cm.side_meetings, 0), COALESCE(cm.side_present, 0),
+           COALESCE(cm.side_excused, 0), COALESCE(cm.side_expected, 0), COALESCE(cm.short_meetings, 0),
+           COALESCE(ac.active, 0), COALESCE(tr.registered, 0), COALESCE(fg.achieved, 0), COALESCE(fg.mixed, 0),
+           COALESCE(gr.excellent, 0), COALESCE(gr.good, 0)
+      FROM pg_temp.chibo_target_years t
+      JOIN @extschema@.units u ON u.id = t.unit_id
+      LEFT JOIN (
+            SELECT c.unit_id, t2.year,
+                   pg_catalog.count(*) FILTER (WHERE c.meetings = 0 OR c.expected > 0) AS months_judged,
+                   pg_catalog.count(*) FILTER (WHERE c.meetings > 0 AND c.expected > 0
+                       AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85) AS months_passing,
+                   pg_catalog.count(*) FILTER (WHERE c.meetings = 0) AS months_without_meeting,
+                   pg_catalog.sum(c.meetings) AS meetings, pg_catalog.sum(c.present) AS present,
+                   pg_catalog.sum(c.excused) AS excused, pg_catalog.sum(c.expected) AS expected,
+                   pg_catalog.sum(c.thematic_meetings) AS thematic_meetings,
+                   pg_catalog.sum(c.side_meetings) AS side_meetings, pg_catalog.sum(c.side_present) AS side_present,
+                   pg_catalog.sum(c.side_excused) AS side_excused, pg_catalog.sum(c.side_expected) AS side_expected,
+                   pg_catalog.sum(c.short_meetings) AS short_meetings
+              FROM pg_temp.chibo_target_years t2
+              JOIN @extschema@.cell_months c
+                ON c.unit_id = t2.unit_id AND c.month >= t2.first_month AND c.month <= t2.last_month
+             GROUP BY c.unit_id, t2.year) cm
+        ON cm.unit_id = t.unit_id AND cm.year = t.year
+      LEFT JOIN (
+            SELECT a.unit_id, a.year, pg_catalog.count(*) AS active
+              FROM pg_temp.chibo_active_years a GROUP BY a.unit_id, a.year) ac
+        ON ac.unit_id = t.unit_id AND ac.year = t.year
+      LEFT JOIN (
+            SELECT a.unit_id, a.year, pg_catalog.count(*) AS registered
+              FROM pg_temp.chibo_active_years a
+             WHERE EXISTS (SELECT FROM @extschema@.task_registrations r
+                            WHERE r.member_id = a.member_id AND r.year = a.year)
+             GROUP BY a.unit_id, a.year) tr
+        ON tr.unit_id = t.unit_id AND tr.year = t.year
+      LEFT JOIN (
+            -- the assessments lying inside the year's window, per member
+            SELECT a.unit_id, a.year,
+                   pg_catalog.count(*) FILTER (WHERE g.all_met AND NOT g.mixed) AS achieved,
+                   pg_catalog.count(*) FILTER (WHERE g.mixed) AS mixed
+              FROM pg_temp.chibo_active_years a
+              JOIN (SELECT x.member_id, y.year,
+                           pg_catalog.bool_and(@extschema@.all_met(x.criteria)) AS all_met,
+                           pg_catalog.min(@extschema@.criteria_count(x.criteria))
+                             <> pg_catalog.max(@extschema@.criteria_count(x.criteria)) AS mixed
+                      FROM @extschema@.assessments x
+                      JOIN (SELECT DISTINCT t3.year, t3.first_month, t3.last_month
+                              FROM pg_temp.chibo_target_years t3) y
+                        ON x.period_start >= y.first_month AND x.period_end <= @extschema@.month_end(y.last_month)
+                     WHERE x.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active_years a2)
+                     GROUP BY x.member_id, y.year) g
+                ON g.member_id = a.member_id AND g.year = a.year
+             GROUP BY a.unit_id, a.year) fg
+        ON fg.unit_id = t.unit_id AND fg.year = t.year
+      LEFT JOIN (
+            -- members belonging to the cell on 31 December, by grade
+            SELECT t4.unit_id, t4.year,
+                   pg_catalog.count(*) FILTER (WHERE k.grade = 'excellent') AS excellent,
+                   pg_catalog.count(*) FILTER (WHERE k.grade = 'good') AS good
+              FROM pg_temp.chibo_target_years t4
+              JOIN @extschema@.memberships ms
+                ON ms.unit_id = t4.unit_id AND ms.from_date <= t4.dec31 AND (ms.to_date IS NULL OR ms.to_date > t4.dec31)
+              JOIN @extschema@.members mb ON mb.id = ms.member_id
+              JOIN @extschema@.classifications k ON k.member_id = ms.member_id AND k.year = t4.year
+             WHERE (mb.left_on IS NULL OR mb.left_on >= t4.dec31)
+               AND k.grade IN ('excellent', 'good')
+             GROUP BY t4.unit_id, t4.year) gr
+        ON gr.unit_id = t.unit_id AND gr.year = t.year;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refresh_cell_years() IS
+    'step of refresh_reports(): computes the cell_years rows named in pg_temp.chibo_target_years from cell_months and the member tables';
+
+-- The unit_months and unit_years rows of the units in
+-- pg_temp.chibo_unit_targets (unit_id, month) and (unit_id, year), summed
+-- from the cell rollups of their subtrees.
+CREATE FUNCTION @extschema@.refresh_unit_rollups() RETURNS bigint
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+    m bigint;
+BEGIN
+    INSERT INTO @extschema@.unit_months
+    SELECT t.unit_id, t.month,
+           COALESCE(pg_catalog.sum(c.active_members), 0), COALESCE(pg_catalog.sum(c.task_registered), 0),
+           COALESCE(pg_catalog.sum(c.four_good), 0), COALESCE(pg_catalog.sum(c.four_good_mixed), 0),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND (c.meetings = 0 OR c.expected > 0)),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.meetings > 0 AND c.expected > 0
+               AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.meetings = 0),
+           COALESCE(pg_catalog.sum(c.meetings), 0), COALESCE(pg_catalog.sum(c.present), 0),
+           COALESCE(pg_catalog.sum(c.excused), 0), COALESCE(pg_catalog.sum(c.expected), 0),
+           COALESCE(pg_catalog.sum(c.side_meetings), 0), COALESCE(pg_catalog.sum(c.side_present), 0),
+           COALESCE(pg_catalog.sum(c.side_excused), 0), COALESCE(pg_catalog.sum(c.side_expected), 0),
+           COALESCE(pg_catalog.sum(c.short_meetings), 0)
+      FROM pg_temp.chibo_unit_target_months t
+      LEFT JOIN (@extschema@.unit_ancestors ua JOIN @extschema@.cell_months c ON c.unit_id = ua.unit_id)
+        ON ua.ancestor_id = t.unit_id AND c.month = t.month
+     GROUP BY t.unit_id, t.month;
+    GET DIAGNOSTICS n = ROW_COUNT;
+
+    INSERT INTO @extschema@.unit_years
+    SELECT t.unit_id, t.year, t.first_month, t.last_month,
+           COALESCE(pg_catalog.sum(c.active_members), 0), COALESCE(pg_catalog.sum(c.task_registered), 0),
+           COALESCE(pg_catalog.sum(c.four_good), 0), COALESCE(pg_catalog.sum(c.four_good_mixed), 0),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_judged > 0),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_judged > 0
+                                         AND c.months_passing = c.months_judged),
+           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_without_meeting > 0),
+           COALESCE(pg_catalog.sum(c.meetings), 0), COALESCE(pg_catalog.sum(c.present), 0),
+           COALESCE(pg_catalog.sum(c.excused), 0), COALESCE(pg_catalog.sum(c.expected), 0),
+           COALESCE(pg_catalog.sum(c.side_meetings), 0), COALESCE(pg_catalog.sum(c.side_present), 0),
+           COALESCE(pg_catalog.sum(c.side_excused), 0), COALESCE(pg_catalog.sum(c.side_expected), 0),
+           COALESCE(pg_catalog.sum(c.short_meetings), 0),
+           COALESCE(pg_catalog.sum(c.graded_excellent), 0), COALESCE(pg_catalog.sum(c.graded_good), 0)
+      FROM pg_temp.chibo_unit_target_years t
+      LEFT JOIN (@extschema@.unit_ancestors ua JOIN @extschema@.cell_years c ON c.unit_id = ua.unit_id)
+        ON ua.ancestor_id = t.unit_id AND c.year = t.year
+     GROUP BY t.unit_id, t.year, t.first_month, t.last_month;
+    GET DIAGNOSTICS m = ROW_COUNT;
+    RETURN n + m;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refresh_unit_rollups() IS
+    'step of refresh_reports(): sums the cell rollups into the unit_months and unit_years rows named in pg_temp.chibo_unit_target_months and _years';
+
+CREATE FUNCTION @extschema@.refresh_reports(full boolean DEFAULT false)
+RETURNS TABLE (rollup text, recomputed bigint)
+    LANGUAGE plpgsql PARALLEL UNSAFE
+    SET work_mem = '64MB'
+AS $$
+DECLARE
+    rebuild boolean := $1;
+    tree_changed boolean;
+    old_first date;
+    old_last date;
+    new_first date;
+    new_last date;
+    n_changes bigint;
+    n bigint;
+BEGIN
+    IF rebuild IS NULL THEN
+        RAISE EXCEPTION 'refresh_reports: full must be true or false, not NULL' USING ERRCODE = '22004';
+    END IF;
+    -- One refresh at a time; readers are never blocked.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('chibo.refresh_reports'));
+
+    SELECT @extschema@.month_of(pg_catalog.min(held_on)), @extschema@.month_of(pg_catalog.max(held_on))
+      INTO new_first, new_last FROM @extschema@.meetings;
+    SELECT s.first_month, s.last_month INTO old_first, old_last FROM @extschema@.report_state s;
+    IF NOT FOUND THEN
+        rebuild := true;
+    ELSIF old_first IS DISTINCT FROM new_first OR old_last IS DISTINCT FROM new_last THEN
+        IF NOT rebuild THEN
+            RAISE NOTICE 'refresh_reports: the reporting range is now % to %: rebuilding in full',
+                COALESCE(@extschema@.date_text(new_first), 'empty'), COALESCE(@extschema@.date_text(new_last), 'empty');
+        END IF;
+        rebuild := true;
+    END IF;
+
+    -- Take the recorded changes (those committed by now; later ones stay).
+    PERFORM @extschema@.drop_temp_table('chibo_changes');
+    CREATE TEMP TABLE chibo_changes ON COMMIT DROP AS
+    WITH taken AS (DELETE FROM @extschema@.report_changes RETURNING unit_id, first_month, last_month)
+    SELECT DISTINCT unit_id, first_month, last_month FROM taken;
+    GET DIAGNOSTICS n_changes = ROW_COUNT;
+    IF EXISTS (SELECT FROM pg_temp.chibo_changes WHERE unit_id IS NULL) THEN
+        rebuild := true;
+    END IF;
+    tree_changed := rebuild OR EXISTS (SELECT FROM pg_temp.chibo_changes WHERE first_month IS NULL);
+
+    IF tree_changed THEN
+        DELETE FROM @extschema@.unit_ancestors;
+        INSERT INTO @extschema@.unit_ancestors (unit_id, ancestor_id, depth)
+        WITH RECURSIVE up (unit_id, ancestor_id, depth) AS (
+            SELECT u.id, u.id, 0 FROM @extschema@.units u
+            UNION ALL
+            SELECT up.unit_id, p.parent_id, up.depth + 1
+              FROM up JOIN @extschema@.units p ON p.id = up.ancestor_id
+             WHERE p.parent_id IS NOT NULL AND up.depth < 100)
+        SELECT unit_id, ancestor_id, depth FROM up;
+    END IF;
+
+    PERFORM @extschema@.drop_temp_table(t)
+       FROM pg_catalog.unnest(ARRAY['chibo_target_months', 'chibo_target_years',
+                                    'chibo_unit_target_months', 'chibo_unit_target_years']) AS t;
+    CREATE TEMP TABLE chibo_target_months (unit_id bigint, month date, month_end date) ON COMMIT DROP;
+    CREATE TEMP TABLE chibo_target_years (unit_id bigint, year integer, first_month date, last_month date,
+                                          end_date date, dec31 date) ON COMMIT DROP;
+    CREATE TEMP TABLE chibo_unit_target_months (unit_id bigint, month date) ON COMMIT DROP;
+    CREATE TEMP TABLE chibo_unit_target_years (unit_id bigint, year integer, first_month date, last_month date) ON COMMIT DROP;
+
+    IF rebuild THEN
+        RAISE NOTICE 'refresh_reports: rebuilding every rollup (months % to %)',
+            COALESCE(@extschema@.date_text(new_first), 'none'), COALESCE(@extschema@.date_text(new_last), 'none');
+        DELETE FROM @extschema@.cell_months;
+        DELETE FROM @extschema@.cell_years;
+        DELETE FROM @extschema@.unit_months;
+        DELETE FROM @extschema@.unit_years;
+        -- every unit, every month and year of the range in which it existed
+        INSERT INTO pg_temp.chibo_unit_target_months
+        SELECT u.id, m.month::date
+          FROM @extschema@.units u,
+               pg_catalog.generate_series(GREATEST(new_first, @extschema@.month_of(u.valid_from)),
+                                          LEAST(new_last, @extschema@.month_of(u.valid_to - 1)),
+                                          interval '1 month') AS m (month);
+    ELSE
+        RAISE NOTICE 'refresh_reports: % recorded changes', n_changes;
+        -- the changed spans, cut to the range
+        INSERT INTO pg_temp.chibo_unit_target_months
+        SELECT DISTINCT c.unit_id, m.month::date
+          FROM pg_temp.chibo_changes c,
+               pg_catalog.generate_series(GREATEST(new_first, c.first_month), LEAST(new_last, c.last_month),
+                                          interval '1 month') AS m (month);
+        ANALYZE pg_temp.chibo_unit_target_months;
+        DELETE FROM @extschema@.cell_months cm USING pg_temp.chibo_unit_target_months t
+         WHERE cm.unit_id = t.unit_id AND cm.month = t.month;
+    END IF;
+    -- The cells' months among them that exist (a cell deleted or shrunk
+    -- keeps only its deleted rows).
+    INSERT INTO pg_temp.chibo_target_months
+    SELECT t.unit_id, t.month, @extschema@.month_end(t.month)
+      FROM pg_temp.chibo_unit_target_months t JOIN @extschema@.units u ON u.id = t.unit_id
+     WHERE u.kind = 'cell' AND u.valid_from <= @extschema@.month_end(t.month)
+       AND (u.valid_to IS NULL OR u.valid_to > t.month);
+    ANALYZE pg_temp.chibo_target_months;
+
+    -- The year windows touched: the calendar years of those months cut to
+    -- the range.  (A change to December's grades may fall after the range.)
+    INSERT INTO pg_temp.chibo_unit_target_years
+    SELECT DISTINCT y.unit_id, y.year,
+           GREATEST(new_first, pg_catalog.make_date(y.year, 1, 1)),
+           LEAST(new_last, pg_catalog.make_date(y.year, 12, 1))
+      FROM (SELECT t.unit_id, pg_catalog.date_part('year', t.month)::integer AS year
+              FROM pg_temp.chibo_unit_target_months t
+            UNION
+            SELECT c.unit_id, pg_catalog.date_part('year', c.first_month)::integer
+              FROM pg_temp.chibo_changes c
+             WHERE NOT rebuild AND c.first_month > new_last
+               AND pg_catalog.date_part('year', c.first_month) = pg_catalog.date_part('year', new_last)) y;
+    IF NOT rebuild THEN
+        DELETE FROM @extschema@.cell_years cy USING pg_temp.chibo_unit_target_years t
+         WHERE cy.unit_id = t.unit_id AND cy.year = t.year;
+    END IF;
+    INSERT INTO pg_temp.chibo_target_years
+    SELECT t.unit_id, t.year, t.first_month, t.last_month, @extschema@.month_end(t.last_month),
+           pg_catalog.make_date(t.year, 12, 31)
+      FROM pg_temp.chibo_unit_target_years t JOIN @extschema@.units u ON u.id = t.unit_id
+     WHERE u.kind = 'cell' AND u.valid_from <= @extschema@.month_end(t.last_month)
+       AND (u.valid_to IS NULL OR u.valid_to > t.first_month);
+    ANALYZE pg_temp.chibo_target_years;
+
+    RAISE NOTICE 'refresh_reports: step 1 of 3: % cell-months', (SELECT pg_catalog.count(*) FROM pg_temp.chibo_target_months);
+    n := @extschema@.refresh_cell_months();
+    rollup := 'cell_months'; recomputed := n; RETURN NEXT;
+
+    RAISE NOTICE 'refresh_reports: step 2 of 3: % cell-years', (SELECT pg_catalog.count(*) FROM pg_temp.chibo_target_years);
+    n := @extschema@.refresh_cell_years();
+    rollup := 'cell_years'; recomputed := n; RETURN NEXT;
+
+    -- The units above the recomputed cells: all of them when the tree
+    -- changed, else the ancestors of the changed cells.
+    IF NOT rebuild THEN
+        IF tree_changed THEN
+            DELETE FROM pg_temp.chibo_unit_target_months;
+            INSERT INTO pg_temp.chibo_unit_target_months
+            SELECT u.id, m.month::date
+              FROM @extschema@.units u,
+                   pg_catalog.generate_series(GREATEST(new_first, @extschema@.month_of(u.valid_from)),
+                                              LEAST(new_last, @extschema@.month_of(u.valid_to - 1)),
+                                              interval '1 month') AS m (month);
+            DELETE FROM pg_temp.chibo_unit_target_years;
+            INSERT INTO pg_temp.chibo_unit_target_years
+            SELECT DISTINCT t.unit_id, pg_catalog.date_part('year', t.month)::integer,
+                   GREATEST(new_first, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 1, 1)),
+                   LEAST(new_last, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 12, 1))
+              FROM pg_temp.chibo_unit_target_months t;
+            DELETE FROM @extschema@.unit_months;
+            DELETE FROM @extschema@.unit_years;
+        ELSE
+            CREATE TEMP TABLE chibo_up_months ON COMMIT DROP AS
+            SELECT DISTINCT ua.ancestor_id AS unit_id, t.month
+              FROM pg_temp.chibo_unit_target_months t JOIN @extschema@.unit_ancestors ua ON ua.unit_id = t.unit_id;
+            DELETE FROM pg_temp.chibo_unit_target_months;
+            INSERT INTO pg_temp.chibo_unit_target_months SELECT * FROM pg_temp.chibo_up_months;
+            DROP TABLE pg_temp.chibo_up_months;
+            CREATE TEMP TABLE chibo_up_years ON COMMIT DROP AS
+            SELECT DISTINCT ua.ancestor_id AS unit_id, t.year, t.first_month, t.last_month
+              FROM pg_temp.chibo_unit_target_years t JOIN @extschema@.unit_ancestors ua ON ua.unit_id = t.unit_id;
+            DELETE FROM pg_temp.chibo_unit_target_years;
+            INSERT INTO pg_temp.chibo_unit_target_years SELECT * FROM pg_temp.chibo_up_years;
+            DROP TABLE pg_temp.chibo_up_years;
+            ANALYZE pg_temp.chibo_unit_target_months;
+            ANALYZE pg_temp.chibo_unit_target_years;
+            DELETE FROM @extschema@.unit_months um USING pg_temp.chibo_unit_target_months t
+             WHERE um.unit_id = t.unit_id AND um.month = t.month;
+            DELETE FROM @extschema@.unit_years uy USING pg_temp.chibo_unit_target_years t
+             WHERE uy.unit_id = t.unit_id AND uy.year = t.year;
+        END IF;
+    END IF;
+    -- Only the units that existed in the month or in the year's window.
+    DELETE FROM pg_temp.chibo_unit_target_months t USING @extschema@.units u
+     WHERE u.id = t.unit_id AND NOT (u.valid_from <= @extschema@.month_end(t.month)
+                                     AND (u.valid_to IS NULL OR u.valid_to > t.month));
+    DELETE FROM pg_temp.chibo_unit_target_months t
+     WHERE NOT EXISTS (SELECT FROM @extschema@.units u WHERE u.id = t.unit_id);
+    DELETE FROM pg_temp.chibo_unit_target_years t USING @extschema@.units u
+     WHERE u.id = t.unit_id AND NOT (u.valid_from <= @extschema@.month_end(t.last_month)
+                                     AND (u.valid_to IS NULL OR u.valid_to > t.first_month));
+    DELETE FROM pg_temp.chibo_unit_target_years t
+     WHERE NOT EXISTS (SELECT FROM @extschema@.units u WHERE u.id = t.unit_id);
+    ANALYZE pg_temp.chibo_unit_target_months;
+    ANALYZE pg_temp.chibo_unit_target_years;
+
+    RAISE NOTICE 'refresh_reports: step 3 of 3: % unit-months and % unit-years',
+        (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_months),
+        (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_years);
+    n := @extschema@.refresh_unit_rollups();
+    rollup := 'unit_months and unit_years'; recomputed := n; RETURN NEXT;
+
+    INSERT INTO @extschema@.report_state AS s (singleton, first_month, last_month, refreshed_at, rebuilt_at)
+    VALUES (true, new_first, new_last, pg_catalog.clock_timestamp(),
+            CASE WHEN rebuild THEN pg_catalog.clock_timestamp() END)
+    ON CONFLICT (singleton) DO UPDATE
+       SET first_month = EXCLUDED.first_month, last_month = EXCLUDED.last_month,
+           refreshed_at = EXCLUDED.refreshed_at, rebuilt_at = COALESCE(EXCLUDED.rebuilt_at, s.rebuilt_at);
+    RAISE NOTICE 'refresh_reports: done';
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refresh_reports(boolean) IS
+    'brings the report rollups up to date: by default recomputes only the cell-months whose inputs changed since the last refresh (and the units above them); full => true rebuilds everything. Returns the rows recomputed per rollup';
