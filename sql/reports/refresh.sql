@@ -381,7 +381,7 @@ BEGIN
                                           LEAST(new_last, @extschema@.month_of(u.valid_to - 1)),
                                           interval '1 month') AS m (month);
     ELSE
-        RAISE NOTICE 'refresh_reports: % recorded changes', n_changes;
+        RAISE NOTICE 'refresh_reports: changes recorded since the last refresh: %', n_changes;
         -- the changed spans, cut to the range
         INSERT INTO pg_temp.chibo_unit_target_months
         SELECT DISTINCT c.unit_id, m.month::date

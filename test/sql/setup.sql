@@ -37,6 +37,9 @@ LANGUAGE sql AS $$
              chibo_import.task_registrations, chibo_import.assessments,
              chibo_import.classifications, chibo_import.rejects;
     DELETE FROM chibo.schemes WHERE NOT shipped;
+    -- the rollups too: the reports are as before the first refresh
+    TRUNCATE chibo.report_state, chibo.report_changes, chibo.unit_ancestors, chibo.cell_months,
+             chibo.cell_years, chibo.unit_months, chibo.unit_years;
 $$;
 
 -- One line per chibo table: its row count and a hash of its ordered rows.
