@@ -8,8 +8,10 @@
 #
 # Stages: unit (the C core under ASan/UBSan), pg_regress (test/sql and the
 # isolation tests of test/specs), pgTAP (test/pgtap), dump_restore (pg_dump
-# and pg_restore keep every row) and generated_import (a generated district
-# through the CSV contract, twice).
+# and pg_restore keep every row), generated_import (a generated district
+# through the CSV contract, twice), JDBC (the report views as a BI tool
+# sees them through the PostgreSQL JDBC driver, test/bi) and pg_cron
+# (scheduled refreshes run by the real pg_cron).
 #
 #   CHIBO_TEST_PORT   first TCP port to try (default 55432)
 #   CHIBO_LOG_DIR     where logs are kept (default /tmp/chibo-logs)
@@ -258,13 +260,54 @@ run_generated_import() {
     gen_check "the same files imported again: every row accepted again" import_counts_ok "$db" "$dir"
     after=$(table_versions "$db")
     gen_check "the second import rewrote no row (contents and row versions unchanged)" test -n "$before" -a "$before" = "$after"
+    psql -X -q -d "$db" -c 'SET client_min_messages = warning' -c 'SELECT count(*) FROM chibo.refresh_reports()' >>"$GEN_CHECK_LOG" 2>&1
+    gen_check "chibo.indicators() gives the published figures: 7.126/7.560 (94%), 6.804/7.560 (90%), 230/269" \
+        test "$(psql -X -At -d "$db" -c "SELECT concat_ws(' ', active_members, task_registration_text, four_good_text,
+                                                       cells_passing || '/' || cells_total)
+                                         FROM chibo.indicators('TH', '2021-12-01', '2024-05-31')")" \
+             = "7560 7.126/7.560 (94%) 6.804/7.560 (90%) 230/269"
     psql -X -q -d postgres -c "DROP DATABASE $db"
     rm -rf "$dir" "$dir.again"
 }
 
-# f) More stages: write a run_xxx function that sets STAGE_* and add a
+# f) A BI tool's view of the reports: a generated district through the
+#    contract and refresh_reports() into a fresh database, then
+#    test/bi/BiCheck.java over JDBC (Debian's PostgreSQL driver, the one
+#    Metabase bundles) syncs schema chibo_report as Metabase does, reads
+#    every value of every view and compares headline with indicators().
+#    TAP, counted like pgTAP.
+run_jdbc() {
+    local log=$CHIBO_LOG_DIR/jdbc.log load=$CHIBO_LOG_DIR/jdbc_load.log
+    local db=chibo_bi dir=$TEST_DIR/bi jar=/usr/share/java/postgresql.jar rc=0 counts
+    mkdir -p "$dir/classes" || return 1
+    javac -d "$dir/classes" test/bi/BiCheck.java || { echo "JDBC: test/bi/BiCheck.java did not compile"; return 1; }
+    if ! { python3 test/generator/chibo_gen.py --scale district --quiet --out "$dir/district" &&
+           psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+               -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" &&
+           psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION $EXTENSION" &&
+           chibo_import_dir "$db" "$dir/district" &&
+           psql -X -v ON_ERROR_STOP=1 -d "$db" -c 'SELECT * FROM chibo.refresh_reports()'; } >"$load" 2>&1; then
+        echo "JDBC: loading the district into $db failed; last lines of $load:"
+        tail -n 20 "$load"
+        return 1
+    fi
+    echo "JDBC: district loaded into $db and reports refreshed (log: $load)"
+    java -cp "$dir/classes:$jar" BiCheck 127.0.0.1 "$PGPORT" "$db" postgres 2>&1 | tee "$log" || rc=$?
+    counts=$(awk '/^ok / { p++ } /^not ok / { f++ } END { print p + 0, f + 0 }' "$log")
+    read -r STAGE_PASSED STAGE_FAILED <<<"$counts"
+    psql -X -q -d postgres -c "DROP DATABASE $db"
+    rm -rf "$dir"
+    return "$rc"   # non-zero with no "not ok": the program died
+}
+
+# g) pg_cron: schedule_refresh() and unschedule_refresh() with the real
+#    pg_cron of the cluster; the jobs run and succeed (waits up to about
+#    70 seconds).  In test/cluster/cron_stage.sh.
+# shellcheck source=test/cluster/cron_stage.sh
+source test/cluster/cron_stage.sh
+
+# h) More stages: write a run_xxx function that sets STAGE_* and add a
 #    `stage` line below, e.g.
-#      stage JDBC run_jdbc      (libpostgresql-jdbc-java is installed)
 #      stage fuzz run_fuzz
 
 # ---------------------------------------------------------------------------
@@ -287,7 +330,8 @@ else
 fi
 stage dump_restore run_dump_restore
 stage generated_import run_generated_import
-# stage JDBC run_jdbc
+stage JDBC run_jdbc
+stage pg_cron run_cron
 # stage fuzz run_fuzz
 
 chibo_stop_cluster "$TEST_DIR"

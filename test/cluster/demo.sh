@@ -4,7 +4,10 @@
 # Installs missing packages, builds and installs chibo, (re)starts a
 # persistent PostgreSQL 15 cluster in /tmp/chibo-demo, creates a fresh
 # database chibo_demo with the extension, generates the demo district and
-# imports it through the CSV contract, and runs test/demo/demo.sql.
+# imports it through the CSV contract, and runs test/demo/demo.sql: it
+# refreshes the report rollups and prints the district's published report
+# (December 2021 to May 2024) and the lists of cells and members needing
+# attention.
 # The cluster keeps running afterwards; the end of the output says how to
 # connect and how to stop it.
 #

@@ -28,7 +28,7 @@ CHIBO_LOG_DIR=${CHIBO_LOG_DIR:-/tmp/chibo-logs}
 CHIBO_DEPS=(
     postgresql-15 postgresql-server-dev-15
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-    postgresql-15-cron libpostgresql-jdbc-java
+    postgresql-15-cron libpostgresql-jdbc-java openjdk-17-jdk-headless
     make gcc python3
 )
 

@@ -1,69 +1,83 @@
--- chibo demo: the imported district, and the types and aggregates the
--- reports are built from.
---
--- (The headline report with the published Tây Hồ figures comes with the
--- reports; this shows the data and the building blocks they use.)
+-- chibo demo: the report of the Tây Hồ district as its committee published
+-- it in June 2024 (Đề án 11-ĐA/TU, December 2021 to May 2024), computed
+-- from the imported data, then the lists the committee acts on.
 \set QUIET on
 \pset footer off
+\pset null ''
 SET search_path = chibo, public;
+SET client_min_messages = warning;
 
 \echo
-\echo '== The district as imported: the tree on 31 May 2024'
-SELECT p.code AS parent, u.kind, u.cell_type, count(*) AS units
-FROM units u LEFT JOIN units p ON p.id = u.parent_id
-WHERE u.valid_from <= '2024-05-31' AND (u.valid_to IS NULL OR u.valid_to > '2024-05-31')
-  AND (p.code = 'TH' OR u.code = 'TH')
-GROUP BY 1, 2, 3 ORDER BY 1 NULLS FIRST, 2, 3;
-
-\echo '== Members belonging to a cell of TH on 31 May 2024 (history: memberships and departures)'
-SELECT count(*) AS active_members,
-       count(*) FILTER (WHERE m.full_member_on IS NULL OR m.full_member_on > '2024-05-31') AS probationary,
-       count(*) FILTER (WHERE EXISTS (SELECT FROM exemptions e WHERE e.member_id = m.id AND e.period @> DATE '2024-05-31')) AS exempt
-FROM memberships ms JOIN members m ON m.id = ms.member_id
-WHERE ms.period @> DATE '2024-05-31' AND (m.left_on IS NULL OR m.left_on >= '2024-05-31');
-
-\echo '== What was imported'
-SELECT (SELECT count(*) FROM meetings) AS meetings, (SELECT count(*) FROM attendance) AS attendance_rows,
-       (SELECT count(*) FROM task_registrations) AS task_registrations,
-       (SELECT count(*) FROM assessments) AS assessments, (SELECT count(*) FROM chibo_import.rejects) AS rejected_rows;
+\echo '== Refreshing the report rollups'
+SELECT rollup, recomputed FROM refresh_reports();
 
 \echo
-\echo '== Ratios are exact counts, shown the Vietnamese way'
-SELECT label, r AS exact, display(r) AS shown, percent(r, 2) AS percent
-FROM (VALUES ('task registration', '7126/7560'::ratio),
-             ('four-good members', '6804/7560'),
-             ('cells at or above 85% every month', '230/269')) AS figures(label, r);
+\echo '== Đảng bộ quận Tây Hồ: báo cáo 3 năm thực hiện Đề án 11-ĐA/TU (12/2021 - 5/2024)'
+WITH i AS (SELECT * FROM indicators('TH', '2021-12-01', '2024-05-31'))
+SELECT indicator, figure
+  FROM i, LATERAL (VALUES
+        (1, 'members registered for a new or difficult task', task_registration_text),
+        (2, 'members achieving "Đảng viên 4 tốt"', four_good_text),
+        (3, 'cells whose every monthly meeting had attendance of at least 85%',
+            cells_passing::text || '/' || cells_total::text),
+        (4, 'attendance at regular meetings, pooled', attendance_text),
+        (5, 'active members on 31 May 2024', replace(to_char(active_members, 'FM999,999,999'), ',', '.'))
+       ) AS f (n, indicator, figure)
+ ORDER BY n;
 
-\echo '== Attendance of three cells over two monthly meetings'
-CREATE TEMP TABLE roll (cell text, month int, member int, status attendance_status);
--- Cell 1 rarely misses a meeting, cell 3 often: absent in about 4%, 10% and
--- 20% of the seats, excused in about 5%.
-INSERT INTO roll
-SELECT 'TH.BT.0' || c, m, p,
-       CASE WHEN abs(hashtext(format('%s-%s-%s', c, m, p))) % 100 < (ARRAY[4, 10, 20])[c] THEN 'absent'
-            WHEN abs(hashtext(format('%s/%s/%s', c, m, p))) % 100 < 5 THEN 'excused'
-            ELSE 'present' END::attendance_status
-FROM generate_series(1, 3) c, generate_series(1, 2) m, generate_series(1, 12 + c * 4) p;
+-- The demo district is generated to give exactly the published figures.
+DO $$
+BEGIN
+    IF (SELECT (task_registration_text, four_good_text, cells_passing, cells_total)
+          FROM chibo.indicators('TH', '2021-12-01', '2024-05-31'))
+       IS DISTINCT FROM ('7.126/7.560 (94%)'::text, '6.804/7.560 (90%)'::text, 230::bigint, 269::bigint) THEN
+        RAISE EXCEPTION 'the demo district does not give the published figures';
+    END IF;
+END
+$$;
 
-SELECT cell, month, attendance_ratio(status) AS attendance,
-       display(attendance_ratio(status)) AS shown,
-       attendance_ratio(status) >= 0.85 AS meets_85
-FROM roll GROUP BY cell, month ORDER BY cell, month;
+\echo
+\echo '== Attendance by cell type over the same window (published: agencies, armed forces, schools above 90%)'
+SELECT u.cell_type, count(DISTINCT u.id) AS cells,
+       display(ratio(sum(c.present)::bigint, sum(c.expected)::bigint)) AS attendance,
+       ratio(sum(c.present)::bigint, sum(c.expected)::bigint) > 0.9 AS above_90
+  FROM subtree(unit_id_of('TH')) u
+  JOIN cell_months c ON c.unit_id = u.id AND c.month BETWEEN '2021-12-01' AND '2024-05-01'
+ WHERE u.kind = 'cell'
+ GROUP BY u.cell_type ORDER BY u.cell_type;
 
-\echo '== Pooled per cell (parts add, wholes add), and the share of cells whose every month met 85%'
-SELECT cell, sum(monthly) AS pooled, min(monthly) AS worst_month,
-       display(sum(monthly)) AS shown
-FROM (SELECT cell, month, attendance_ratio(status) AS monthly FROM roll GROUP BY cell, month) AS m
-GROUP BY cell ORDER BY cell;
-SELECT display(share_at_least(worst, 0.85)) AS cells_meeting_85_every_month
-FROM (SELECT cell, min(monthly) AS worst
-      FROM (SELECT cell, month, attendance_ratio(status) AS monthly FROM roll GROUP BY cell, month) AS m
-      GROUP BY cell) AS c;
+\echo
+\echo '== The headline per year (chibo_report.headline, what a BI dashboard reads)'
+SELECT year, first_month AS "from", last_month AS "to", active_members, task_registration_text AS task_registration,
+       four_good_text AS four_good, cells_passing_text AS cells_85, attendance_text AS attendance
+  FROM chibo_report.headline WHERE unit_code = 'TH' ORDER BY year;
 
-\echo '== "4 tốt": all four criteria met in every assessment'
-SELECT member, four_good_status(c) AS status, label(four_good_status(c)),
-       failed_criteria(four_good_status(c)) AS failed
-FROM (VALUES ('TH-0001', '1111'::criteria), ('TH-0001', '1111'),
-             ('TH-0002', '1111'), ('TH-0002', '1101'),
-             ('TH-0003', '1110')) AS a(member, c)
-GROUP BY member ORDER BY member;
+\echo
+\echo '== Cells needing attention, 12/2021 - 5/2024 (first 12 of the list)'
+SELECT (SELECT count(*) FROM cells_needing_attention('TH', '2021-12-01', '2024-05-31')) AS cells_in_the_list,
+       (SELECT count(*) FROM cells_needing_attention('TH', '2021-12-01', '2024-05-31')
+         WHERE months_without_meeting IS NOT NULL) AS with_a_month_without_meeting,
+       (SELECT count(*) FROM cells_needing_attention('TH', '2021-12-01', '2024-05-31')
+         WHERE months_below_threshold IS NOT NULL) AS with_a_month_below_85;
+SELECT cell_code, cell_type,
+       array_to_string(ARRAY(SELECT to_char(m, 'MM/YYYY') FROM unnest(months_without_meeting) m), ', ') AS no_meeting_in,
+       array_to_string(ARRAY(SELECT to_char(m, 'MM/YYYY') FROM unnest(months_below_threshold) m), ', ') AS below_85_in,
+       display(lowest_ratio) AS lowest,
+       cardinality(quarters_without_thematic) AS quarters_without_thematic
+  FROM cells_needing_attention('TH', '2021-12-01', '2024-05-31')
+ WHERE months_without_meeting IS NOT NULL OR months_below_threshold IS NOT NULL
+ ORDER BY cell_code LIMIT 12;
+
+\echo
+\echo '== Members needing attention (months absent without excuse in a calendar year)'
+SELECT y AS year, count(*) FILTER (WHERE flag = 'warning') AS "warning (2 months)",
+       count(*) FILTER (WHERE flag = 'strike_off_review') AS "strike_off_review (3+)"
+  FROM generate_series(2022, 2024) y, members_needing_attention('TH', y)
+ GROUP BY y ORDER BY y;
+SELECT member_code, unexcused_months, flag FROM members_needing_attention('TH', 2023) LIMIT 8;
+
+\echo
+\echo '== Grading quota 2023: excellent may not exceed 20% of good in a grassroots organisation'
+SELECT organisation_code, organisation_name, excellent, good, over_quota
+  FROM grading_quota('TH', 2023) WHERE over_quota;
+SELECT count(*) AS organisations, count(*) FILTER (WHERE over_quota) AS over_quota FROM grading_quota('TH', 2023);
