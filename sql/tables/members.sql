@@ -69,6 +69,7 @@ CREATE FUNCTION @extschema@.members_rule(source text, key text) RETURNS text
                   JOIN @extschema@.units u ON u.id = a.unit_id
                  WHERE s.id IS NOT NULL AND s.left_on IS NOT NULL
                    AND ms.member_id = s.id AND a.held_on > s.left_on
+                 ORDER BY a.held_on, u.code
                  LIMIT 1) late ON true$q$,
         source, key);
 COMMENT ON FUNCTION @extschema@.members_rule(text, text) IS

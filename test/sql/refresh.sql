@@ -87,11 +87,13 @@ SELECT mt.id, ms.member_id,
        (CASE WHEN h < 80 THEN 'present' WHEN h < 90 THEN 'excused' ELSE 'absent' END)::chibo.attendance_status
   FROM chibo.meetings mt
   JOIN chibo.memberships ms ON ms.unit_id = mt.unit_id AND ms.period @> mt.held_on
-  CROSS JOIN LATERAL (SELECT abs(hashtext(mt.id::text || '/' || ms.member_id::text)) % 100 AS h) x
+  JOIN chibo.units u ON u.id = mt.unit_id
+  JOIN chibo.members m ON m.id = ms.member_id
+  CROSS JOIN LATERAL (SELECT abs(hashtext(u.code || mt.held_on::text || mt.kind || m.code)) % 100 AS h) x
  WHERE x.h < 96;
 
 INSERT INTO chibo.task_registrations (member_id, year, kind, title)
-SELECT m.id, y, CASE WHEN m.id % 2 = 0 THEN 'new' ELSE 'difficult' END, 'Nhiệm vụ ' || y
+SELECT m.id, y, CASE WHEN right(m.code, 1)::int % 2 = 0 THEN 'new' ELSE 'difficult' END, 'Nhiệm vụ ' || y
   FROM chibo.members m, generate_series(2023, 2024) y
  WHERE abs(hashtext(m.code || y)) % 5 <> 0;
 
