@@ -1,5 +1,10 @@
 -- chibo: change tracking for the rollups.
 --
+-- (Periods are compared bound by bound, not with range operators: a
+-- transition table has no statistics, and range operators would lead the
+-- planner to the memberships' GiST index, which is slow for a join on a
+-- member; bounds let it use the member's btree index or a hash join.)
+--
 -- Statement triggers on every table the rollups read append to
 -- report_changes the months of the cells whose figures a statement may
 -- have changed (a span of months per cell; open ends mean "to the end of
@@ -27,7 +32,8 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
             SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.from_date, ms.from_date)),
                    @extschema@.month_of(LEAST(r.to_date, ms.to_date) - 1)
               FROM %1$I r
-              JOIN @extschema@.memberships ms ON ms.member_id = r.member_id AND ms.period OPERATOR(pg_catalog.&&) r.period$q$
+              JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
+               AND (r.to_date IS NULL OR ms.from_date < r.to_date) AND (ms.to_date IS NULL OR r.from_date < ms.to_date)$q$
         -- a departure: the member's cells from the day they left on
         WHEN 'members' THEN $q$
             SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.left_on, ms.from_date)), @extschema@.month_of(ms.to_date - 1)
@@ -40,7 +46,8 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
                    @extschema@.month_of(LEAST(pg_catalog.make_date(r.year + 1, 1, 1), ms.to_date) - 1)
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
-               AND ms.period OPERATOR(pg_catalog.&&) pg_catalog.daterange(pg_catalog.make_date(r.year, 1, 1), pg_catalog.make_date(r.year + 1, 1, 1))$q$
+               AND ms.from_date < pg_catalog.make_date(r.year + 1, 1, 1)
+               AND (ms.to_date IS NULL OR ms.to_date > pg_catalog.make_date(r.year, 1, 1))$q$
         -- an assessment counts in the windows containing its period, whose
         -- end dates lie between its start and the end of its last year
         WHEN 'assessments' THEN $q$
@@ -48,15 +55,16 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
                    @extschema@.month_of(LEAST(pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1), ms.to_date) - 1)
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
-               AND ms.period OPERATOR(pg_catalog.&&) pg_catalog.daterange(r.period_start,
-                       pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1))
+               AND ms.from_date < pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1)
+               AND (ms.to_date IS NULL OR ms.to_date > r.period_start)
              WHERE r.member_id IS NOT NULL$q$
         -- a grade counts in the cell the member belongs to on 31 December
         WHEN 'classifications' THEN $q$
             SELECT ms.unit_id, pg_catalog.make_date(r.year, 12, 1), pg_catalog.make_date(r.year, 12, 1)
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
-               AND ms.period OPERATOR(pg_catalog.@>) pg_catalog.make_date(r.year, 12, 31)
+               AND ms.from_date <= pg_catalog.make_date(r.year, 12, 31)
+               AND (ms.to_date IS NULL OR ms.to_date > pg_catalog.make_date(r.year, 12, 31))
              WHERE r.member_id IS NOT NULL$q$
         -- the tree: every month of the unit (first_month NULL marks a unit)
         WHEN 'units' THEN $q$
