@@ -87,13 +87,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.check_window(date, date, numeric, text) IS
     'raises a clear error for a window whose months are missing or reversed, a threshold outside 0..1 or an unknown policy';
 
--- Warns when the rollups lag behind the tables, and stops when they were
--- never built.
-CREATE FUNCTION @extschema@.check_rollups() RETURNS void
+-- Warns when the rollups lag behind the tables or the window runs past
+-- the last month with a meeting, and stops when they were never built.
+CREATE FUNCTION @extschema@.check_rollups(window_last date) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
+DECLARE
+    last_month date;
 BEGIN
-    IF NOT EXISTS (SELECT FROM @extschema@.report_state) THEN
+    SELECT s.last_month INTO last_month FROM @extschema@.report_state s;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'the report rollups have not been built yet'
             USING ERRCODE = '55000', HINT = 'Run SELECT * FROM chibo.refresh_reports(); once after loading data (and after a restore).';
     END IF;
@@ -101,10 +104,15 @@ BEGIN
         RAISE NOTICE 'data changed since the last refresh_reports(): the attendance figures do not show it yet'
             USING HINT = 'Run SELECT * FROM chibo.refresh_reports(); or schedule it with chibo.schedule_refresh().';
     END IF;
+    IF @extschema@.month_of(window_last) > last_month THEN
+        RAISE NOTICE 'no meeting is recorded after %: every cell fails the months of the window after it',
+            pg_catalog.to_char(last_month::timestamp, 'YYYY-MM')
+            USING HINT = 'End the window at the last month with data to judge only those months.';
+    END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_rollups() IS
-    'stops (55000) when the report rollups were never built, and gives a notice when data changed since the last refresh';
+COMMENT ON FUNCTION @extschema@.check_rollups(date) IS
+    'stops (55000) when the report rollups were never built; gives a notice when data changed since the last refresh, or when a window ends after the last month with a meeting';
 
 CREATE FUNCTION @extschema@.indicators(unit_code text, first_month date, last_month date,
                                        threshold numeric DEFAULT 0.85, policy text DEFAULT 'excused_count')
@@ -128,7 +136,7 @@ DECLARE
 BEGIN
     PERFORM @extschema@.check_window(indicators.first_month, indicators.last_month, indicators.threshold, indicators.policy);
     v_unit := @extschema@.unit_id_of(indicators.unit_code);
-    PERFORM @extschema@.check_rollups();
+    PERFORM @extschema@.check_rollups(indicators.last_month);
     w0 := @extschema@.month_of(indicators.first_month);
     w1 := @extschema@.month_of(indicators.last_month);
     d := @extschema@.month_end(w1);
@@ -260,7 +268,7 @@ BEGIN
     PERFORM @extschema@.check_window(cells_needing_attention.first_month, cells_needing_attention.last_month,
                                      cells_needing_attention.threshold, cells_needing_attention.policy);
     v_unit := @extschema@.unit_id_of(cells_needing_attention.unit_code);
-    PERFORM @extschema@.check_rollups();
+    PERFORM @extschema@.check_rollups(cells_needing_attention.last_month);
     w0 := @extschema@.month_of(cells_needing_attention.first_month);
     w1 := @extschema@.month_of(cells_needing_attention.last_month);
     RETURN QUERY

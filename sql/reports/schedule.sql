@@ -30,6 +30,10 @@ BEGIN
         EXECUTE statement INTO result;
         RETURN result;
     END IF;
+    IF cron_db = pg_catalog.current_database() THEN
+        RAISE EXCEPTION 'pg_cron is loaded but its extension is not created in this database'
+            USING ERRCODE = '55000', HINT = 'Run CREATE EXTENSION pg_cron here (as a superuser).';
+    END IF;
     IF cron_db IS NULL OR cron_db = '' THEN
         RAISE EXCEPTION 'pg_cron is not installed'
             USING ERRCODE = '55000',

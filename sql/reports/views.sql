@@ -28,11 +28,11 @@ COMMENT ON VIEW chibo_report.units IS
 CREATE VIEW chibo_report.unit_month WITH (security_invoker = true) AS
 SELECT u.unit_code, u.unit_name, u.unit_kind, u.grassroots, u.parent_code, u.top_code, u.level,
        r.month, @extschema@.month_end(r.month) AS end_date,
-       r.active_members, r.task_registered, r.four_good,
+       r.active_members, r.task_registered, r.four_good, r.four_good_mixed,
        r.cells_total, r.cells_passing,
        r.present AS attendance_present, r.expected AS attendance_expected, r.excused AS attendance_excused,
        r.meetings, r.cells_existing, r.cells_without_meeting,
-       r.side_meetings, r.side_present, r.side_expected, r.short_meetings,
+       r.side_meetings, r.side_present, r.side_excused, r.side_expected, r.short_meetings,
        @extschema@.percent(@extschema@.ratio(r.task_registered, r.active_members), 1) AS task_registration_percent,
        @extschema@.percent(@extschema@.ratio(r.four_good, r.active_members), 1) AS four_good_percent,
        @extschema@.percent(@extschema@.ratio(r.cells_passing, r.cells_total), 1) AS cells_passing_percent,
@@ -49,11 +49,11 @@ COMMENT ON VIEW chibo_report.unit_month IS
 CREATE VIEW chibo_report.unit_year WITH (security_invoker = true) AS
 SELECT u.unit_code, u.unit_name, u.unit_kind, u.grassroots, u.parent_code, u.top_code, u.level,
        r.year, r.first_month, r.last_month, @extschema@.month_end(r.last_month) AS end_date,
-       r.active_members, r.task_registered, r.four_good,
+       r.active_members, r.task_registered, r.four_good, r.four_good_mixed,
        r.cells_total, r.cells_passing,
        r.present AS attendance_present, r.expected AS attendance_expected, r.excused AS attendance_excused,
        r.meetings, r.cells_existing, r.cells_without_meeting,
-       r.side_meetings, r.side_present, r.side_expected, r.short_meetings,
+       r.side_meetings, r.side_present, r.side_excused, r.side_expected, r.short_meetings,
        r.graded_excellent, r.graded_good,
        @extschema@.percent(@extschema@.ratio(r.task_registered, r.active_members), 1) AS task_registration_percent,
        @extschema@.percent(@extschema@.ratio(r.four_good, r.active_members), 1) AS four_good_percent,
@@ -152,7 +152,7 @@ COMMENT ON VIEW chibo_report.cells_needing_attention IS
     'cells needing attention per year: months without a regular or combined meeting, months below 85% with the lowest, whole quarters without a thematic or combined meeting, meetings shorter than the rule (as chibo.cells_needing_attention() over the year window)';
 
 CREATE VIEW chibo_report.grading_quota WITH (security_invoker = true) AS
-SELECT y.unit_code, y.unit_name, y.year, y.graded_excellent AS excellent, y.graded_good AS good,
+SELECT y.unit_code, y.unit_name, y.top_code, y.year, y.graded_excellent AS excellent, y.graded_good AS good,
        y.graded_good / 5 AS excellent_allowed, y.graded_excellent * 5 > y.graded_good AS over_quota
   FROM chibo_report.unit_year y
  WHERE y.grassroots
@@ -161,6 +161,15 @@ SELECT y.unit_code, y.unit_name, y.year, y.graded_excellent AS excellent, y.grad
                   AND (o.valid_to IS NULL OR o.valid_to > pg_catalog.make_date(y.year, 12, 31)));
 COMMENT ON VIEW chibo_report.grading_quota IS
     'per grassroots organisation (tổ chức cơ sở đảng) and year: members graded excellent and good, and over_quota when excellent exceeds 20% of good (Quy định 124-QĐ/TW, 366-QĐ/TW)';
+
+CREATE VIEW chibo_report.report_state WITH (security_invoker = true) AS
+SELECT s.first_month, s.last_month,
+       pg_catalog.to_char(s.refreshed_at, 'YYYY-MM-DD HH24:MI:SS TZ') AS refreshed_at,
+       pg_catalog.to_char(s.rebuilt_at, 'YYYY-MM-DD HH24:MI:SS TZ') AS rebuilt_at,
+       EXISTS (SELECT FROM @extschema@.report_changes) AS changes_pending
+  FROM @extschema@.report_state s;
+COMMENT ON VIEW chibo_report.report_state IS
+    'how fresh the reports are: the months they cover and when refresh_reports() last ran (a dashboard''s "as of" card)';
 
 -- The columns' comments: one meaning per name, for every view that has it.
 DO $$
@@ -179,7 +188,12 @@ BEGIN
         ('unit_kind', 'committee (đảng bộ) or cell (chi bộ)'),
         ('grassroots', 'true for a grassroots organisation (tổ chức cơ sở đảng: đảng bộ cơ sở or chi bộ cơ sở)'),
         ('cell_type', 'type of cell (loại hình chi bộ): party_agency, administrative, public_service, armed_forces, school, enterprise, residential, other'),
-        ('parent_code', 'code of the parent committee; NULL for a top-level committee'),
+        ('parent_code', 'code of the parent committee (NULL for a top-level committee)'),
+        ('four_good_mixed', 'of the active members, those whose assessments inside the window mix schemes of different sizes (such as DV4T and DV5T): not counted as four-good; chibo.indicators() stops with an error for them'),
+        ('side_excused', 'members excused at the thematic and extraordinary meetings, summed'),
+        ('refreshed_at', 'when chibo.refresh_reports() last finished (YYYY-MM-DD HH24:MI:SS and time zone)'),
+        ('rebuilt_at', 'when the reports were last rebuilt in full'),
+        ('changes_pending', 'true when data changed since the last refresh: the figures do not show it yet'),
         ('top_code', 'code of the top-level committee above the unit (the unit itself at the top)'),
         ('level', 'depth in the tree: 0 for a top-level committee'),
         ('valid_from', 'first day the unit existed'),
@@ -188,8 +202,8 @@ BEGIN
         ('cell_name', 'name of the cell'),
         ('month', 'the month (first day): the report''s window'),
         ('year', 'the calendar year'),
-        ('first_month', 'first month of the window (first day)'),
-        ('last_month', 'last month of the window (first day)'),
+        ('first_month', 'first month of the window, or of the months the reports cover (first day)'),
+        ('last_month', 'last month of the window, or of the months the reports cover (first day)'),
         ('end_date', 'the window''s end date, on which active members are counted'),
         ('active_members', 'active members (đảng viên đang sinh hoạt) on the end date: belonging to a cell of the unit'),
         ('task_registered', 'of them, members who registered a new or difficult task for a year of the window (đăng ký nhiệm vụ mới, khó)'),
@@ -200,7 +214,7 @@ BEGIN
         ('four_good_text', 'four-good members as published, e.g. 6.804/7.560 (90%)'),
         ('cells_existing', 'cells of the unit existing on the end date'),
         ('cells_total', 'of them, cells with a month that could be judged (the whole of the attendance indicator)'),
-        ('cells_passing', 'cells whose every month had a regular or combined meeting with pooled attendance of at least 85%'),
+        ('cells_passing', 'of the cells judged, those whose every judged month had a regular or combined meeting with pooled attendance of at least 85%'),
         ('cells_passing_percent', 'cells passing as a percentage of cells judged, one decimal; NULL when no cell was judged'),
         ('cells_passing_text', 'cells passing out of cells judged, with the percentage, e.g. 230/269 (86%)'),
         ('cells_without_meeting', 'cells with a month without a regular or combined meeting'),

@@ -250,7 +250,7 @@ CREATE TEMP VIEW chibo_report_views AS
 SELECT r.* FROM chibo_all_relations r WHERE r.relnamespace = 'chibo_report'::regnamespace;
 SELECT set_eq($$SELECT c.relname::text FROM chibo_report_views v JOIN pg_class c ON c.oid = v.oid$$,
               ARRAY['units', 'unit_month', 'unit_year', 'cell_type_year', 'headline', 'cells_needing_attention',
-                    'grading_quota'],
+                    'grading_quota', 'report_state'],
               'the report views');
 SELECT ok(relkind = 'v', format('%s is a view', name)) FROM chibo_report_views ORDER BY name::text;
 SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('view %s has a COMMENT', name))
