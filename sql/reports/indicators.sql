@@ -32,14 +32,9 @@ CREATE FUNCTION @extschema@.subtree(unit_id bigint)
 RETURNS TABLE (id bigint, kind text, grassroots boolean, cell_type text, valid_from date, valid_to date)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    WITH RECURSIVE down AS (
-        SELECT u.id, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to, 0 AS depth
-          FROM @extschema@.units u WHERE u.id = subtree.unit_id
-        UNION ALL
-        SELECT u.id, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to, down.depth + 1
-          FROM down JOIN @extschema@.units u ON u.parent_id = down.id
-         WHERE down.depth < 100)
-    SELECT down.id, down.kind, down.grassroots, down.cell_type, down.valid_from, down.valid_to FROM down;
+    SELECT u.id, u.kind, u.grassroots, u.cell_type, u.valid_from, u.valid_to
+      FROM @extschema@.unit_ancestors a JOIN @extschema@.units u ON u.id = a.unit_id
+     WHERE a.ancestor_id = subtree.unit_id;
 END;
 COMMENT ON FUNCTION @extschema@.subtree(bigint) IS
     'the units of a unit''s subtree, the unit itself included, with their kind, cell type and validity';
@@ -141,68 +136,75 @@ BEGIN
     w1 := @extschema@.month_of(indicators.last_month);
     d := @extschema@.month_end(w1);
 
-    -- four_good_status over schemes of different sizes is an error.
-    SELECT mb.code, pg_catalog.array_agg(DISTINCT s.code ORDER BY s.code) AS schemes INTO mixed
-      FROM @extschema@.active_members(v_unit, d) a
-      JOIN @extschema@.assessments x ON x.member_id = a.member_id AND x.period_start >= w0 AND x.period_end <= d
-      JOIN @extschema@.schemes s ON s.id = x.scheme_id
-      JOIN @extschema@.members mb ON mb.id = a.member_id
-     GROUP BY mb.code
-    HAVING pg_catalog.count(DISTINCT @extschema@.criteria_count(x.criteria)) > 1
-     ORDER BY mb.code LIMIT 1;
-    IF FOUND THEN
+    BEGIN
+        RETURN QUERY
+        WITH mem AS (
+            SELECT pg_catalog.count(*) AS active,
+                   pg_catalog.count(*) FILTER (WHERE EXISTS (
+                       SELECT FROM @extschema@.task_registrations r
+                        WHERE r.member_id = a.member_id
+                          AND r.year BETWEEN pg_catalog.date_part('year', w0) AND pg_catalog.date_part('year', w1))) AS registered,
+                   pg_catalog.count(*) FILTER (WHERE g.status = 'achieved') AS achieved
+              FROM @extschema@.active_members(v_unit, d) a
+              LEFT JOIN (
+                    -- four_good_status of each member over the window
+                    SELECT x.member_id, @extschema@.label(@extschema@.good_status(x.criteria)) AS status
+                      FROM @extschema@.assessments x
+                     WHERE x.member_id IN (SELECT a2.member_id FROM @extschema@.active_members(v_unit, d) a2)
+                       AND x.period_start >= w0 AND x.period_end <= d
+                     GROUP BY x.member_id) g ON g.member_id = a.member_id),
+        -- every month of the window in which each cell of the subtree existed
+        cell_month AS (
+            SELECT c.id, c.valid_from <= d AND (c.valid_to IS NULL OR c.valid_to > d) AS on_end,
+                   cm.meetings, cm.present, cm.excused, cm.expected,
+                   CASE WHEN excluded THEN COALESCE(cm.expected - cm.excused, 0) ELSE COALESCE(cm.expected, 0) END AS whole
+              FROM @extschema@.subtree(v_unit) c
+              CROSS JOIN LATERAL pg_catalog.generate_series(
+                    GREATEST(w0, @extschema@.month_of(c.valid_from)),
+                    LEAST(w1, @extschema@.month_of(c.valid_to - 1)), interval '1 month') AS m (month)
+              LEFT JOIN @extschema@.cell_months cm ON cm.unit_id = c.id AND cm.month = m.month::date
+             WHERE c.kind = 'cell'),
+        cells AS (
+            SELECT pg_catalog.count(*) FILTER (WHERE judged > 0) AS total,
+                   pg_catalog.count(*) FILTER (WHERE judged > 0 AND passing = judged) AS passing
+              FROM (SELECT cm.id,
+                           pg_catalog.count(*) FILTER (WHERE COALESCE(cm.meetings, 0) = 0 OR cm.whole > 0) AS judged,
+                           pg_catalog.count(*) FILTER (WHERE cm.meetings > 0 AND cm.whole > 0
+                               AND @extschema@.ratio(cm.present, cm.whole) OPERATOR(@extschema@.>=) indicators.threshold) AS passing
+                      FROM cell_month cm WHERE cm.on_end GROUP BY cm.id) per_cell),
+        pooled AS (
+            SELECT COALESCE(pg_catalog.sum(cm.present), 0)::bigint AS present,
+                   COALESCE(pg_catalog.sum(cm.expected), 0)::bigint AS expected,
+                   COALESCE(pg_catalog.sum(cm.excused), 0)::bigint AS excused
+              FROM cell_month cm)
+        SELECT m.active, m.registered, m.achieved, c.total, c.passing, p.present, p.expected, p.excused, d,
+               @extschema@.ratio(m.registered, m.active), @extschema@.ratio(m.achieved, m.active),
+               @extschema@.ratio(c.passing, c.total),
+               @extschema@.ratio(p.present, CASE WHEN excluded THEN p.expected - p.excused ELSE p.expected END),
+               @extschema@.display(@extschema@.ratio(m.registered, m.active)),
+               @extschema@.display(@extschema@.ratio(m.achieved, m.active)),
+               @extschema@.display(@extschema@.ratio(c.passing, c.total)),
+               @extschema@.display(@extschema@.ratio(p.present, CASE WHEN excluded THEN p.expected - p.excused ELSE p.expected END))
+          FROM mem m, cells c, pooled p;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- four_good_status cannot combine schemes of different sizes: say
+        -- which member has them.
+        SELECT mb.code, pg_catalog.array_agg(DISTINCT sc.code ORDER BY sc.code) AS schemes INTO mixed
+          FROM @extschema@.active_members(v_unit, d) a
+          JOIN @extschema@.assessments x ON x.member_id = a.member_id AND x.period_start >= w0 AND x.period_end <= d
+          JOIN @extschema@.schemes sc ON sc.id = x.scheme_id
+          JOIN @extschema@.members mb ON mb.id = a.member_id
+         GROUP BY mb.code
+        HAVING pg_catalog.count(DISTINCT @extschema@.criteria_count(x.criteria)) > 1
+         ORDER BY mb.code LIMIT 1;
+        IF NOT FOUND THEN
+            RAISE;
+        END IF;
         RAISE EXCEPTION 'member % has assessments under schemes of different sizes (%) inside the window',
             mixed.code, pg_catalog.array_to_string(mixed.schemes, ', ')
             USING ERRCODE = '22023',
                   HINT = 'four_good_status cannot combine them: choose a window that holds one scheme''s assessments.';
-    END IF;
-
-    RETURN QUERY
-    WITH mem AS (
-        SELECT pg_catalog.count(*) AS active,
-               pg_catalog.count(*) FILTER (WHERE EXISTS (
-                   SELECT FROM @extschema@.task_registrations r
-                    WHERE r.member_id = a.member_id
-                      AND r.year BETWEEN pg_catalog.date_part('year', w0) AND pg_catalog.date_part('year', w1))) AS registered,
-               pg_catalog.count(*) FILTER (WHERE g.status = 'achieved') AS achieved
-          FROM @extschema@.active_members(v_unit, d) a
-          LEFT JOIN LATERAL (
-                SELECT @extschema@.label(@extschema@.good_status(x.criteria)) AS status
-                  FROM @extschema@.assessments x
-                 WHERE x.member_id = a.member_id AND x.period_start >= w0 AND x.period_end <= d) g ON true),
-    -- every month of the window in which each cell of the subtree existed
-    cell_month AS (
-        SELECT c.id, c.valid_from <= d AND (c.valid_to IS NULL OR c.valid_to > d) AS on_end,
-               cm.meetings, cm.present, cm.excused, cm.expected,
-               CASE WHEN excluded THEN COALESCE(cm.expected - cm.excused, 0) ELSE COALESCE(cm.expected, 0) END AS whole
-          FROM @extschema@.subtree(v_unit) c
-          CROSS JOIN LATERAL pg_catalog.generate_series(
-                GREATEST(w0, @extschema@.month_of(c.valid_from)),
-                LEAST(w1, @extschema@.month_of(c.valid_to - 1)), interval '1 month') AS m (month)
-          LEFT JOIN @extschema@.cell_months cm ON cm.unit_id = c.id AND cm.month = m.month::date
-         WHERE c.kind = 'cell'),
-    cells AS (
-        SELECT pg_catalog.count(*) FILTER (WHERE judged > 0) AS total,
-               pg_catalog.count(*) FILTER (WHERE judged > 0 AND passing = judged) AS passing
-          FROM (SELECT cm.id,
-                       pg_catalog.count(*) FILTER (WHERE COALESCE(cm.meetings, 0) = 0 OR cm.whole > 0) AS judged,
-                       pg_catalog.count(*) FILTER (WHERE cm.meetings > 0 AND cm.whole > 0
-                           AND @extschema@.ratio(cm.present, cm.whole) OPERATOR(@extschema@.>=) indicators.threshold) AS passing
-                  FROM cell_month cm WHERE cm.on_end GROUP BY cm.id) per_cell),
-    pooled AS (
-        SELECT COALESCE(pg_catalog.sum(cm.present), 0)::bigint AS present,
-               COALESCE(pg_catalog.sum(cm.expected), 0)::bigint AS expected,
-               COALESCE(pg_catalog.sum(cm.excused), 0)::bigint AS excused
-          FROM cell_month cm)
-    SELECT m.active, m.registered, m.achieved, c.total, c.passing, p.present, p.expected, p.excused, d,
-           @extschema@.ratio(m.registered, m.active), @extschema@.ratio(m.achieved, m.active),
-           @extschema@.ratio(c.passing, c.total),
-           @extschema@.ratio(p.present, CASE WHEN excluded THEN p.expected - p.excused ELSE p.expected END),
-           @extschema@.display(@extschema@.ratio(m.registered, m.active)),
-           @extschema@.display(@extschema@.ratio(m.achieved, m.active)),
-           @extschema@.display(@extschema@.ratio(c.passing, c.total)),
-           @extschema@.display(@extschema@.ratio(p.present, CASE WHEN excluded THEN p.expected - p.excused ELSE p.expected END))
-      FROM mem m, cells c, pooled p;
+    END;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.indicators(text, date, date, numeric, text) IS

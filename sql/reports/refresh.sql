@@ -345,17 +345,6 @@ BEGIN
     END IF;
     tree_changed := rebuild OR EXISTS (SELECT FROM pg_temp.chibo_changes WHERE first_month IS NULL);
 
-    IF tree_changed THEN
-        DELETE FROM @extschema@.unit_ancestors;
-        INSERT INTO @extschema@.unit_ancestors (unit_id, ancestor_id, depth)
-        WITH RECURSIVE up (unit_id, ancestor_id, depth) AS (
-            SELECT u.id, u.id, 0 FROM @extschema@.units u
-            UNION ALL
-            SELECT up.unit_id, p.parent_id, up.depth + 1
-              FROM up JOIN @extschema@.units p ON p.id = up.ancestor_id
-             WHERE p.parent_id IS NOT NULL AND up.depth < 100)
-        SELECT unit_id, ancestor_id, depth FROM up;
-    END IF;
 
     PERFORM @extschema@.drop_temp_table(t)
        FROM pg_catalog.unnest(ARRAY['chibo_target_months', 'chibo_target_years',

@@ -55,10 +55,35 @@ CREATE TABLE @extschema@.unit_ancestors (
 );
 CREATE INDEX unit_ancestors_ancestor_idx ON @extschema@.unit_ancestors (ancestor_id);
 COMMENT ON TABLE @extschema@.unit_ancestors IS
-    'the units tree as (unit, ancestor, depth) pairs, the unit itself at depth 0; rebuilt by refresh_reports() when units change';
+    'the units tree as (unit, ancestor, depth) pairs, the unit itself at depth 0; kept by a trigger on units';
 COMMENT ON COLUMN @extschema@.unit_ancestors.unit_id IS 'a unit';
 COMMENT ON COLUMN @extschema@.unit_ancestors.ancestor_id IS 'the unit itself or a committee above it';
 COMMENT ON COLUMN @extschema@.unit_ancestors.depth IS 'levels between them: 0 for the unit itself, 1 for its parent';
+
+-- Rebuilds unit_ancestors after every statement that changes units (they
+-- change rarely; a city has some 17,000).  The lock queues two writers of
+-- units, not the readers.
+CREATE FUNCTION @extschema@.units_ancestors() RETURNS trigger
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+BEGIN
+    LOCK TABLE @extschema@.unit_ancestors IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM @extschema@.unit_ancestors;
+    INSERT INTO @extschema@.unit_ancestors (unit_id, ancestor_id, depth)
+    WITH RECURSIVE up (unit_id, ancestor_id, depth) AS (
+        SELECT u.id, u.id, 0 FROM @extschema@.units u
+        UNION ALL
+        SELECT up.unit_id, p.parent_id, up.depth + 1
+          FROM up JOIN @extschema@.units p ON p.id = up.ancestor_id
+         WHERE p.parent_id IS NOT NULL AND up.depth < 100)
+    SELECT up.unit_id, up.ancestor_id, pg_catalog.min(up.depth) FROM up GROUP BY up.unit_id, up.ancestor_id;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.units_ancestors() IS
+    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs';
+CREATE TRIGGER units_ancestors AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.units
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.units_ancestors();
 
 CREATE TABLE @extschema@.cell_months (
     unit_id            bigint NOT NULL,
