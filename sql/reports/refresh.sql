@@ -60,20 +60,24 @@ BEGIN
 
     -- Those of them recorded present or excused.  An attendance row names
     -- a member belonging to the cell that day (the attendance rules hold
-    -- it so), so only exemptions are left to take out.
+    -- it so), so only exemptions are left to take out.  (Meeting by
+    -- meeting through the index on attendance: a refresh of a few
+    -- cell-months reads their rows, not the whole table.)
     PERFORM @extschema@.drop_temp_table('chibo_meeting_marks');
     CREATE TEMP TABLE chibo_meeting_marks ON COMMIT DROP AS
-    SELECT m.id, pg_catalog.count(*) FILTER (WHERE a.status = 'present') AS present,
-           pg_catalog.count(*) FILTER (WHERE a.status = 'excused') AS excused
+    SELECT m.id, k.present, k.excused
       FROM pg_temp.chibo_target_meetings m
-      JOIN @extschema@.attendance a ON a.meeting_id = m.id
-     WHERE a.status IN ('present', 'excused')
-       AND NOT EXISTS (SELECT FROM @extschema@.exemptions e
-                        WHERE e.member_id = a.member_id AND e.from_date <= m.held_on
-                          AND (e.to_date IS NULL OR e.to_date > m.held_on))
-     GROUP BY m.id;
+      CROSS JOIN LATERAL (
+            SELECT pg_catalog.count(*) FILTER (WHERE a.status = 'present') AS present,
+                   pg_catalog.count(*) FILTER (WHERE a.status = 'excused') AS excused
+              FROM @extschema@.attendance a
+             WHERE a.meeting_id = m.id AND a.status IN ('present', 'excused')
+               AND NOT EXISTS (SELECT FROM @extschema@.exemptions e
+                                WHERE e.member_id = a.member_id AND e.from_date <= m.held_on
+                                  AND (e.to_date IS NULL OR e.to_date > m.held_on))) k;
 
-    -- The members belonging to each cell on the month's last day.
+    -- The members belonging to each cell on the month's last day, where
+    -- the member figures are to be recomputed.
     PERFORM @extschema@.drop_temp_table('chibo_active');
     CREATE TEMP TABLE chibo_active ON COMMIT DROP AS
     SELECT t.unit_id, t.month, ms.member_id
@@ -81,7 +85,7 @@ BEGIN
       JOIN @extschema@.memberships ms
         ON ms.unit_id = t.unit_id AND ms.from_date <= t.month_end AND (ms.to_date IS NULL OR ms.to_date > t.month_end)
       JOIN @extschema@.members mb ON mb.id = ms.member_id
-     WHERE mb.left_on IS NULL OR mb.left_on >= t.month_end;
+     WHERE t.members AND (mb.left_on IS NULL OR mb.left_on >= t.month_end);
     ANALYZE pg_temp.chibo_active;
 
     INSERT INTO @extschema@.cell_months
@@ -91,9 +95,14 @@ BEGIN
            COALESCE(mt.thematic_meetings, 0),
            COALESCE(mt.side_meetings, 0), COALESCE(mt.side_present, 0), COALESCE(mt.side_excused, 0),
            COALESCE(mt.side_expected, 0), COALESCE(mt.short_meetings, 0),
-           COALESCE(ac.active, 0), COALESCE(tr.registered, 0), COALESCE(fg.achieved, 0), COALESCE(fg.mixed, 0)
+           -- the member figures: recomputed, or kept from the row replaced
+           CASE WHEN t.members THEN COALESCE(ac.active, 0) ELSE o.active_members END,
+           CASE WHEN t.members THEN COALESCE(tr.registered, 0) ELSE o.task_registered END,
+           CASE WHEN t.members THEN COALESCE(fg.achieved, 0) ELSE o.four_good END,
+           CASE WHEN t.members THEN COALESCE(fg.mixed, 0) ELSE o.four_good_mixed END
       FROM pg_temp.chibo_target_months t
       JOIN @extschema@.units u ON u.id = t.unit_id
+      LEFT JOIN pg_temp.chibo_month_deltas o ON o.unit_id = t.unit_id AND o.month = t.month AND o.sign = -1
       LEFT JOIN (
             SELECT m.unit_id, m.month,
                    pg_catalog.count(*) FILTER (WHERE m.kind IN ('regular', 'combined')) AS meetings,
@@ -116,11 +125,13 @@ BEGIN
               FROM pg_temp.chibo_active a GROUP BY a.unit_id, a.month) ac
         ON ac.unit_id = t.unit_id AND ac.month = t.month
       LEFT JOIN (
+            -- (the registration years of these members only: a semi-join
+            -- against the whole table would first make all of it unique)
             SELECT a.unit_id, a.month, pg_catalog.count(*) AS registered
               FROM pg_temp.chibo_active a
-             WHERE EXISTS (SELECT FROM @extschema@.task_registrations r
-                            WHERE r.member_id = a.member_id
-                              AND r.year = pg_catalog.date_part('year', a.month)::integer)
+              JOIN (SELECT DISTINCT r.member_id, r.year FROM @extschema@.task_registrations r
+                     WHERE r.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active a2)) r
+                ON r.member_id = a.member_id AND r.year = pg_catalog.date_part('year', a.month)::integer
              GROUP BY a.unit_id, a.month) tr
         ON tr.unit_id = t.unit_id AND tr.month = t.month
       LEFT JOIN (
@@ -162,7 +173,7 @@ BEGIN
       JOIN @extschema@.memberships ms
         ON ms.unit_id = t.unit_id AND ms.from_date <= t.end_date AND (ms.to_date IS NULL OR ms.to_date > t.end_date)
       JOIN @extschema@.members mb ON mb.id = ms.member_id
-     WHERE mb.left_on IS NULL OR mb.left_on >= t.end_date;
+     WHERE t.members AND (mb.left_on IS NULL OR mb.left_on >= t.end_date);
     ANALYZE pg_temp.chibo_active_years;
 
     INSERT INTO @extschema@.cell_years
@@ -172,10 +183,16 @@ BEGIN
            COALESCE(cm.meetings, 0), COALESCE(cm.present, 0), COALESCE(cm.excused, 0), COALESCE(cm.expected, 0),
            COALESCE(cm.thematic_meetings, 0), COALESCE(cm.side_meetings, 0), COALESCE(cm.side_present, 0),
            COALESCE(cm.side_excused, 0), COALESCE(cm.side_expected, 0), COALESCE(cm.short_meetings, 0),
-           COALESCE(ac.active, 0), COALESCE(tr.registered, 0), COALESCE(fg.achieved, 0), COALESCE(fg.mixed, 0),
-           COALESCE(gr.excellent, 0), COALESCE(gr.good, 0)
+           -- the member figures: recomputed, or kept from the row replaced
+           CASE WHEN t.members THEN COALESCE(ac.active, 0) ELSE o.active_members END,
+           CASE WHEN t.members THEN COALESCE(tr.registered, 0) ELSE o.task_registered END,
+           CASE WHEN t.members THEN COALESCE(fg.achieved, 0) ELSE o.four_good END,
+           CASE WHEN t.members THEN COALESCE(fg.mixed, 0) ELSE o.four_good_mixed END,
+           CASE WHEN t.members THEN COALESCE(gr.excellent, 0) ELSE o.graded_excellent END,
+           CASE WHEN t.members THEN COALESCE(gr.good, 0) ELSE o.graded_good END
       FROM pg_temp.chibo_target_years t
       JOIN @extschema@.units u ON u.id = t.unit_id
+      LEFT JOIN pg_temp.chibo_year_deltas o ON o.unit_id = t.unit_id AND o.year = t.year AND o.sign = -1
       LEFT JOIN (
             SELECT c.unit_id, t2.year,
                    pg_catalog.count(*) FILTER (WHERE c.meetings = 0 OR c.expected > 0) AS months_judged,
@@ -200,8 +217,9 @@ BEGIN
       LEFT JOIN (
             SELECT a.unit_id, a.year, pg_catalog.count(*) AS registered
               FROM pg_temp.chibo_active_years a
-             WHERE EXISTS (SELECT FROM @extschema@.task_registrations r
-                            WHERE r.member_id = a.member_id AND r.year = a.year)
+              JOIN (SELECT DISTINCT r.member_id, r.year FROM @extschema@.task_registrations r
+                     WHERE r.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active_years a2)) r
+                ON r.member_id = a.member_id AND r.year = a.year
              GROUP BY a.unit_id, a.year) tr
         ON tr.unit_id = t.unit_id AND tr.year = t.year
       LEFT JOIN (
@@ -233,7 +251,7 @@ BEGIN
                 ON ms.unit_id = t4.unit_id AND ms.from_date <= t4.dec31 AND (ms.to_date IS NULL OR ms.to_date > t4.dec31)
               JOIN @extschema@.members mb ON mb.id = ms.member_id
               JOIN @extschema@.classifications k ON k.member_id = ms.member_id AND k.year = t4.year
-             WHERE (mb.left_on IS NULL OR mb.left_on >= t4.dec31)
+             WHERE t4.members AND (mb.left_on IS NULL OR mb.left_on >= t4.dec31)
                AND k.grade IN ('excellent', 'good')
              GROUP BY t4.unit_id, t4.year) gr
         ON gr.unit_id = t.unit_id AND gr.year = t.year;
@@ -244,61 +262,124 @@ $$;
 COMMENT ON FUNCTION @extschema@.refresh_cell_years() IS
     'step of refresh_reports(): computes the cell_years rows named in pg_temp.chibo_target_years from cell_months and the member tables';
 
--- The unit_months and unit_years rows of the units in
--- pg_temp.chibo_unit_targets (unit_id, month) and (unit_id, year), summed
--- from the cell rollups of their subtrees.
-CREATE FUNCTION @extschema@.refresh_unit_rollups() RETURNS bigint
+-- The text of a query summing signed cell rows over the units above them:
+-- SOURCE has the columns of cell_months (PERIOD 'month') or cell_years
+-- (PERIOD 'year') and a column sign, +1 to add a row, -1 to take it away;
+-- the result has a row per unit and month or year, with the value columns
+-- of unit_months or unit_years.  A cell counts in cells_total when it
+-- exists on the window's end date and has a month that could be judged,
+-- in cells_passing when every such month passed (threshold 0.85,
+-- excused_count).
+CREATE FUNCTION @extschema@.unit_sums(period text, source text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN pg_catalog.format($q$
+        SELECT ua.ancestor_id AS unit_id, c.%1$I,
+               pg_catalog.sum(c.sign * c.active_members)::bigint AS active_members,
+               pg_catalog.sum(c.sign * c.task_registered)::bigint AS task_registered,
+               pg_catalog.sum(c.sign * c.four_good)::bigint AS four_good,
+               pg_catalog.sum(c.sign * c.four_good_mixed)::bigint AS four_good_mixed,
+               pg_catalog.sum(c.sign * CASE WHEN c.exists_on_end THEN 1 ELSE 0 END)::bigint AS cells_existing,
+               pg_catalog.sum(c.sign * CASE WHEN c.exists_on_end AND %3$s THEN 1 ELSE 0 END)::bigint AS cells_total,
+               pg_catalog.sum(c.sign * CASE WHEN c.exists_on_end AND %4$s THEN 1 ELSE 0 END)::bigint AS cells_passing,
+               pg_catalog.sum(c.sign * CASE WHEN c.exists_on_end AND %5$s THEN 1 ELSE 0 END)::bigint AS cells_without_meeting,
+               pg_catalog.sum(c.sign * c.meetings)::bigint AS meetings,
+               pg_catalog.sum(c.sign * c.present)::bigint AS present,
+               pg_catalog.sum(c.sign * c.excused)::bigint AS excused,
+               pg_catalog.sum(c.sign * c.expected)::bigint AS expected,
+               pg_catalog.sum(c.sign * c.side_meetings)::bigint AS side_meetings,
+               pg_catalog.sum(c.sign * c.side_present)::bigint AS side_present,
+               pg_catalog.sum(c.sign * c.side_excused)::bigint AS side_excused,
+               pg_catalog.sum(c.sign * c.side_expected)::bigint AS side_expected,
+               pg_catalog.sum(c.sign * c.short_meetings)::bigint AS short_meetings%6$s
+          FROM %2$s c JOIN @extschema@.unit_ancestors ua ON ua.unit_id = c.unit_id
+         GROUP BY ua.ancestor_id, c.%1$I$q$,
+        period, source,
+        CASE period WHEN 'month' THEN '(c.meetings = 0 OR c.expected > 0)' ELSE 'c.months_judged > 0' END,
+        CASE period WHEN 'month'
+             THEN 'c.meetings > 0 AND c.expected > 0 AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85'
+             ELSE 'c.months_judged > 0 AND c.months_passing = c.months_judged' END,
+        CASE period WHEN 'month' THEN 'c.meetings = 0' ELSE 'c.months_without_meeting > 0' END,
+        CASE period WHEN 'month' THEN ''
+             ELSE ',
+               pg_catalog.sum(c.sign * c.graded_excellent)::bigint AS graded_excellent,
+               pg_catalog.sum(c.sign * c.graded_good)::bigint AS graded_good' END);
+COMMENT ON FUNCTION @extschema@.unit_sums(text, text) IS
+    'the text of the query that sums signed cell_months or cell_years rows (a column sign, +1 or -1) into the value columns of unit_months or unit_years, per unit above the cells';
+
+-- The value columns of a unit rollup (all but its key and window), for SQL
+-- written from the catalogue: FORMAT is applied to each column's name.
+CREATE FUNCTION @extschema@.unit_rollup_columns(rollup regclass, format text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT pg_catalog.string_agg(pg_catalog.format(format, a.attname), ', ' ORDER BY a.attnum)
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = rollup AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.attname NOT IN ('unit_id', 'month', 'year', 'first_month', 'last_month'));
+COMMENT ON FUNCTION @extschema@.unit_rollup_columns(regclass, text) IS
+    'the value columns of unit_months or unit_years (all but the key and window), each written with a format such as COALESCE(s.%I, 0)';
+
+-- The unit_months and unit_years rows.  Without DELTA: computed in full for
+-- the units and windows of pg_temp.chibo_unit_target_months and _years,
+-- from every cell row.  With DELTA: the stored rows are corrected by the
+-- signed cell rows of pg_temp.chibo_month_deltas and chibo_year_deltas
+-- (old rows -1, new rows +1): every column is a sum over cells, so the
+-- units above a changed cell change by exactly its change.
+CREATE FUNCTION @extschema@.refresh_unit_rollups(delta boolean) RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
 AS $$
 DECLARE
     n bigint;
     m bigint;
+    corrections bigint;
 BEGIN
-    INSERT INTO @extschema@.unit_months
-    SELECT t.unit_id, t.month,
-           COALESCE(pg_catalog.sum(c.active_members), 0), COALESCE(pg_catalog.sum(c.task_registered), 0),
-           COALESCE(pg_catalog.sum(c.four_good), 0), COALESCE(pg_catalog.sum(c.four_good_mixed), 0),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND (c.meetings = 0 OR c.expected > 0)),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.meetings > 0 AND c.expected > 0
-               AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.meetings = 0),
-           COALESCE(pg_catalog.sum(c.meetings), 0), COALESCE(pg_catalog.sum(c.present), 0),
-           COALESCE(pg_catalog.sum(c.excused), 0), COALESCE(pg_catalog.sum(c.expected), 0),
-           COALESCE(pg_catalog.sum(c.side_meetings), 0), COALESCE(pg_catalog.sum(c.side_present), 0),
-           COALESCE(pg_catalog.sum(c.side_excused), 0), COALESCE(pg_catalog.sum(c.side_expected), 0),
-           COALESCE(pg_catalog.sum(c.short_meetings), 0)
-      FROM pg_temp.chibo_unit_target_months t
-      LEFT JOIN (@extschema@.unit_ancestors ua JOIN @extschema@.cell_months c ON c.unit_id = ua.unit_id)
-        ON ua.ancestor_id = t.unit_id AND c.month = t.month
-     GROUP BY t.unit_id, t.month;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    IF NOT delta THEN
+        EXECUTE pg_catalog.format(
+            'INSERT INTO @extschema@.unit_months SELECT t.unit_id, t.month, %s
+               FROM pg_temp.chibo_unit_target_months t
+               LEFT JOIN (%s) s ON s.unit_id = t.unit_id AND s.month = t.month',
+            @extschema@.unit_rollup_columns('@extschema@.unit_months', 'COALESCE(s.%I, 0)'),
+            @extschema@.unit_sums('month', '(SELECT c.*, 1 AS sign FROM @extschema@.cell_months c)'));
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE pg_catalog.format(
+            'INSERT INTO @extschema@.unit_years SELECT t.unit_id, t.year, t.first_month, t.last_month, %s
+               FROM pg_temp.chibo_unit_target_years t
+               LEFT JOIN (%s) s ON s.unit_id = t.unit_id AND s.year = t.year',
+            @extschema@.unit_rollup_columns('@extschema@.unit_years', 'COALESCE(s.%I, 0)'),
+            @extschema@.unit_sums('year', '(SELECT c.*, 1 AS sign FROM @extschema@.cell_years c)'));
+        GET DIAGNOSTICS m = ROW_COUNT;
+        RETURN n + m;
+    END IF;
 
-    INSERT INTO @extschema@.unit_years
-    SELECT t.unit_id, t.year, t.first_month, t.last_month,
-           COALESCE(pg_catalog.sum(c.active_members), 0), COALESCE(pg_catalog.sum(c.task_registered), 0),
-           COALESCE(pg_catalog.sum(c.four_good), 0), COALESCE(pg_catalog.sum(c.four_good_mixed), 0),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_judged > 0),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_judged > 0
-                                         AND c.months_passing = c.months_judged),
-           pg_catalog.count(*) FILTER (WHERE c.exists_on_end AND c.months_without_meeting > 0),
-           COALESCE(pg_catalog.sum(c.meetings), 0), COALESCE(pg_catalog.sum(c.present), 0),
-           COALESCE(pg_catalog.sum(c.excused), 0), COALESCE(pg_catalog.sum(c.expected), 0),
-           COALESCE(pg_catalog.sum(c.side_meetings), 0), COALESCE(pg_catalog.sum(c.side_present), 0),
-           COALESCE(pg_catalog.sum(c.side_excused), 0), COALESCE(pg_catalog.sum(c.side_expected), 0),
-           COALESCE(pg_catalog.sum(c.short_meetings), 0),
-           COALESCE(pg_catalog.sum(c.graded_excellent), 0), COALESCE(pg_catalog.sum(c.graded_good), 0)
-      FROM pg_temp.chibo_unit_target_years t
-      LEFT JOIN (@extschema@.unit_ancestors ua JOIN @extschema@.cell_years c ON c.unit_id = ua.unit_id)
-        ON ua.ancestor_id = t.unit_id AND c.year = t.year
-     GROUP BY t.unit_id, t.year, t.first_month, t.last_month;
+    -- The units above a cell exist whenever it does, so their rows are
+    -- there to correct (a change of the tree takes the path above).
+    PERFORM @extschema@.drop_temp_table(t)
+       FROM pg_catalog.unnest(ARRAY['chibo_unit_month_deltas', 'chibo_unit_year_deltas']) AS t;
+    EXECUTE 'CREATE TEMP TABLE chibo_unit_month_deltas ON COMMIT DROP AS '
+            || @extschema@.unit_sums('month', 'pg_temp.chibo_month_deltas');
+    EXECUTE 'CREATE TEMP TABLE chibo_unit_year_deltas ON COMMIT DROP AS '
+            || @extschema@.unit_sums('year', 'pg_temp.chibo_year_deltas');
+    EXECUTE pg_catalog.format(
+        'UPDATE @extschema@.unit_months u SET %s FROM pg_temp.chibo_unit_month_deltas s
+          WHERE u.unit_id = s.unit_id AND u.month = s.month',
+        @extschema@.unit_rollup_columns('@extschema@.unit_months', '%1$I = u.%1$I + s.%1$I'));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    EXECUTE pg_catalog.format(
+        'UPDATE @extschema@.unit_years u SET %s FROM pg_temp.chibo_unit_year_deltas s
+          WHERE u.unit_id = s.unit_id AND u.year = s.year',
+        @extschema@.unit_rollup_columns('@extschema@.unit_years', '%1$I = u.%1$I + s.%1$I'));
     GET DIAGNOSTICS m = ROW_COUNT;
+    corrections := (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_month_deltas)
+                   + (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_year_deltas);
+    IF n + m <> corrections THEN
+        -- cannot happen while the rollups agree with the tree; stop rather
+        -- than leave a unit without its change
+        RAISE EXCEPTION 'refresh_reports: % unit rows to correct are missing', corrections - n - m
+            USING ERRCODE = 'XX000', HINT = 'Run SELECT * FROM chibo.refresh_reports(full => true);';
+    END IF;
     RETURN n + m;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.refresh_unit_rollups() IS
-    'step of refresh_reports(): sums the cell rollups into the unit_months and unit_years rows named in pg_temp.chibo_unit_target_months and _years';
+COMMENT ON FUNCTION @extschema@.refresh_unit_rollups(boolean) IS
+    'step of refresh_reports(): computes the unit_months and unit_years rows named in pg_temp.chibo_unit_target_months and _years, or (delta) corrects the stored ones by the changed cell rows';
 
 CREATE FUNCTION @extschema@.refresh_reports(full boolean DEFAULT false)
 RETURNS TABLE (rollup text, recomputed bigint)
@@ -337,8 +418,8 @@ BEGIN
     -- Take the recorded changes (those committed by now; later ones stay).
     PERFORM @extschema@.drop_temp_table('chibo_changes');
     CREATE TEMP TABLE chibo_changes ON COMMIT DROP AS
-    WITH taken AS (DELETE FROM @extschema@.report_changes RETURNING unit_id, first_month, last_month)
-    SELECT DISTINCT unit_id, first_month, last_month FROM taken;
+    WITH taken AS (DELETE FROM @extschema@.report_changes RETURNING unit_id, first_month, last_month, members)
+    SELECT DISTINCT unit_id, first_month, last_month, members FROM taken;
     GET DIAGNOSTICS n_changes = ROW_COUNT;
     IF EXISTS (SELECT FROM pg_temp.chibo_changes WHERE unit_id IS NULL) THEN
         rebuild := true;
@@ -349,11 +430,21 @@ BEGIN
     PERFORM @extschema@.drop_temp_table(t)
        FROM pg_catalog.unnest(ARRAY['chibo_target_months', 'chibo_target_years',
                                     'chibo_unit_target_months', 'chibo_unit_target_years']) AS t;
-    CREATE TEMP TABLE chibo_target_months (unit_id bigint, month date, month_end date) ON COMMIT DROP;
+    -- (members: whether the member figures are recomputed too, or only
+    -- the attendance figures)
+    CREATE TEMP TABLE chibo_target_months (unit_id bigint, month date, month_end date, members boolean) ON COMMIT DROP;
     CREATE TEMP TABLE chibo_target_years (unit_id bigint, year integer, first_month date, last_month date,
-                                          end_date date, dec31 date) ON COMMIT DROP;
-    CREATE TEMP TABLE chibo_unit_target_months (unit_id bigint, month date) ON COMMIT DROP;
-    CREATE TEMP TABLE chibo_unit_target_years (unit_id bigint, year integer, first_month date, last_month date) ON COMMIT DROP;
+                                          end_date date, dec31 date, members boolean) ON COMMIT DROP;
+    CREATE TEMP TABLE chibo_unit_target_months (unit_id bigint, month date, members boolean) ON COMMIT DROP;
+    CREATE TEMP TABLE chibo_unit_target_years (unit_id bigint, year integer, first_month date, last_month date,
+                                               members boolean) ON COMMIT DROP;
+    -- cell rows replaced (-1) and their new values (+1)
+    PERFORM @extschema@.drop_temp_table(t)
+       FROM pg_catalog.unnest(ARRAY['chibo_month_deltas', 'chibo_year_deltas']) AS t;
+    CREATE TEMP TABLE chibo_month_deltas ON COMMIT DROP AS
+    SELECT c.*, 0 AS sign FROM @extschema@.cell_months c WHERE false;
+    CREATE TEMP TABLE chibo_year_deltas ON COMMIT DROP AS
+    SELECT c.*, 0 AS sign FROM @extschema@.cell_years c WHERE false;
 
     IF rebuild THEN
         RAISE NOTICE 'refresh_reports: rebuilding every rollup (months % to %)',
@@ -364,7 +455,7 @@ BEGIN
         DELETE FROM @extschema@.unit_years;
         -- every unit, every month and year of the range in which it existed
         INSERT INTO pg_temp.chibo_unit_target_months
-        SELECT u.id, m.month::date
+        SELECT u.id, m.month::date, true
           FROM @extschema@.units u,
                pg_catalog.generate_series(GREATEST(new_first, @extschema@.month_of(u.valid_from)),
                                           LEAST(new_last, @extschema@.month_of(u.valid_to - 1)),
@@ -373,46 +464,59 @@ BEGIN
         RAISE NOTICE 'refresh_reports: changes recorded since the last refresh: %', n_changes;
         -- the changed spans, cut to the range
         INSERT INTO pg_temp.chibo_unit_target_months
-        SELECT DISTINCT c.unit_id, m.month::date
+        SELECT c.unit_id, m.month::date, pg_catalog.bool_or(c.members)
           FROM pg_temp.chibo_changes c,
                pg_catalog.generate_series(GREATEST(new_first, c.first_month), LEAST(new_last, c.last_month),
-                                          interval '1 month') AS m (month);
+                                          interval '1 month') AS m (month)
+         GROUP BY c.unit_id, m.month;
         ANALYZE pg_temp.chibo_unit_target_months;
-        DELETE FROM @extschema@.cell_months cm USING pg_temp.chibo_unit_target_months t
-         WHERE cm.unit_id = t.unit_id AND cm.month = t.month;
+        -- the rows replaced, kept to correct the units above them
+        WITH gone AS (DELETE FROM @extschema@.cell_months cm USING pg_temp.chibo_unit_target_months t
+                       WHERE cm.unit_id = t.unit_id AND cm.month = t.month RETURNING cm.*)
+        INSERT INTO pg_temp.chibo_month_deltas SELECT gone.*, -1 FROM gone;
     END IF;
     -- The cells' months among them that exist (a cell deleted or shrunk
     -- keeps only its deleted rows).
     INSERT INTO pg_temp.chibo_target_months
-    SELECT t.unit_id, t.month, @extschema@.month_end(t.month)
+    SELECT t.unit_id, t.month, @extschema@.month_end(t.month), t.members
       FROM pg_temp.chibo_unit_target_months t JOIN @extschema@.units u ON u.id = t.unit_id
      WHERE u.kind = 'cell' AND u.valid_from <= @extschema@.month_end(t.month)
        AND (u.valid_to IS NULL OR u.valid_to > t.month);
+    -- Without a row to keep them from, the member figures are recomputed.
+    UPDATE pg_temp.chibo_target_months t SET members = true
+     WHERE NOT t.members AND NOT EXISTS (SELECT FROM pg_temp.chibo_month_deltas o
+                                          WHERE o.unit_id = t.unit_id AND o.month = t.month);
     ANALYZE pg_temp.chibo_target_months;
 
     -- The year windows touched: the calendar years of those months cut to
     -- the range.  (A change to December's grades may fall after the range.)
     INSERT INTO pg_temp.chibo_unit_target_years
-    SELECT DISTINCT y.unit_id, y.year,
+    SELECT y.unit_id, y.year,
            GREATEST(new_first, pg_catalog.make_date(y.year, 1, 1)),
-           LEAST(new_last, pg_catalog.make_date(y.year, 12, 1))
-      FROM (SELECT t.unit_id, pg_catalog.date_part('year', t.month)::integer AS year
+           LEAST(new_last, pg_catalog.make_date(y.year, 12, 1)),
+           pg_catalog.bool_or(y.members)
+      FROM (SELECT t.unit_id, pg_catalog.date_part('year', t.month)::integer AS year, t.members
               FROM pg_temp.chibo_unit_target_months t
-            UNION
-            SELECT c.unit_id, pg_catalog.date_part('year', c.first_month)::integer
+            UNION ALL
+            SELECT c.unit_id, pg_catalog.date_part('year', c.first_month)::integer, c.members
               FROM pg_temp.chibo_changes c
              WHERE NOT rebuild AND c.first_month > new_last
-               AND pg_catalog.date_part('year', c.first_month) = pg_catalog.date_part('year', new_last)) y;
+               AND pg_catalog.date_part('year', c.first_month) = pg_catalog.date_part('year', new_last)) y
+     GROUP BY y.unit_id, y.year;
     IF NOT rebuild THEN
-        DELETE FROM @extschema@.cell_years cy USING pg_temp.chibo_unit_target_years t
-         WHERE cy.unit_id = t.unit_id AND cy.year = t.year;
+        WITH gone AS (DELETE FROM @extschema@.cell_years cy USING pg_temp.chibo_unit_target_years t
+                       WHERE cy.unit_id = t.unit_id AND cy.year = t.year RETURNING cy.*)
+        INSERT INTO pg_temp.chibo_year_deltas SELECT gone.*, -1 FROM gone;
     END IF;
     INSERT INTO pg_temp.chibo_target_years
     SELECT t.unit_id, t.year, t.first_month, t.last_month, @extschema@.month_end(t.last_month),
-           pg_catalog.make_date(t.year, 12, 31)
+           pg_catalog.make_date(t.year, 12, 31), t.members
       FROM pg_temp.chibo_unit_target_years t JOIN @extschema@.units u ON u.id = t.unit_id
      WHERE u.kind = 'cell' AND u.valid_from <= @extschema@.month_end(t.last_month)
        AND (u.valid_to IS NULL OR u.valid_to > t.first_month);
+    UPDATE pg_temp.chibo_target_years t SET members = true
+     WHERE NOT t.members AND NOT EXISTS (SELECT FROM pg_temp.chibo_year_deltas o
+                                          WHERE o.unit_id = t.unit_id AND o.year = t.year);
     ANALYZE pg_temp.chibo_target_years;
 
     RAISE NOTICE 'refresh_reports: step 1 of 3: % cell-months', (SELECT pg_catalog.count(*) FROM pg_temp.chibo_target_months);
@@ -424,63 +528,46 @@ BEGIN
     rollup := 'cell_years'; recomputed := n; RETURN NEXT;
 
     -- The units above the recomputed cells: all of them when the tree
-    -- changed, else the ancestors of the changed cells.
-    IF NOT rebuild THEN
-        IF tree_changed THEN
+    -- changed (or in a rebuild), else corrected by the cells' changes.
+    IF rebuild OR tree_changed THEN
+        IF NOT rebuild THEN
             DELETE FROM pg_temp.chibo_unit_target_months;
             INSERT INTO pg_temp.chibo_unit_target_months
-            SELECT u.id, m.month::date
+            SELECT u.id, m.month::date, true
               FROM @extschema@.units u,
                    pg_catalog.generate_series(GREATEST(new_first, @extschema@.month_of(u.valid_from)),
                                               LEAST(new_last, @extschema@.month_of(u.valid_to - 1)),
                                               interval '1 month') AS m (month);
-            DELETE FROM pg_temp.chibo_unit_target_years;
-            INSERT INTO pg_temp.chibo_unit_target_years
-            SELECT DISTINCT t.unit_id, pg_catalog.date_part('year', t.month)::integer,
-                   GREATEST(new_first, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 1, 1)),
-                   LEAST(new_last, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 12, 1))
-              FROM pg_temp.chibo_unit_target_months t;
             DELETE FROM @extschema@.unit_months;
             DELETE FROM @extschema@.unit_years;
-        ELSE
-            CREATE TEMP TABLE chibo_up_months ON COMMIT DROP AS
-            SELECT DISTINCT ua.ancestor_id AS unit_id, t.month
-              FROM pg_temp.chibo_unit_target_months t JOIN @extschema@.unit_ancestors ua ON ua.unit_id = t.unit_id;
-            DELETE FROM pg_temp.chibo_unit_target_months;
-            INSERT INTO pg_temp.chibo_unit_target_months SELECT * FROM pg_temp.chibo_up_months;
-            DROP TABLE pg_temp.chibo_up_months;
-            CREATE TEMP TABLE chibo_up_years ON COMMIT DROP AS
-            SELECT DISTINCT ua.ancestor_id AS unit_id, t.year, t.first_month, t.last_month
-              FROM pg_temp.chibo_unit_target_years t JOIN @extschema@.unit_ancestors ua ON ua.unit_id = t.unit_id;
-            DELETE FROM pg_temp.chibo_unit_target_years;
-            INSERT INTO pg_temp.chibo_unit_target_years SELECT * FROM pg_temp.chibo_up_years;
-            DROP TABLE pg_temp.chibo_up_years;
-            ANALYZE pg_temp.chibo_unit_target_months;
-            ANALYZE pg_temp.chibo_unit_target_years;
-            DELETE FROM @extschema@.unit_months um USING pg_temp.chibo_unit_target_months t
-             WHERE um.unit_id = t.unit_id AND um.month = t.month;
-            DELETE FROM @extschema@.unit_years uy USING pg_temp.chibo_unit_target_years t
-             WHERE uy.unit_id = t.unit_id AND uy.year = t.year;
         END IF;
+        -- every unit, and the year windows in which it existed
+        DELETE FROM pg_temp.chibo_unit_target_years;
+        INSERT INTO pg_temp.chibo_unit_target_years
+        SELECT DISTINCT t.unit_id, pg_catalog.date_part('year', t.month)::integer,
+               GREATEST(new_first, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 1, 1)),
+               LEAST(new_last, pg_catalog.make_date(pg_catalog.date_part('year', t.month)::integer, 12, 1)), true
+          FROM pg_temp.chibo_unit_target_months t;
+        ANALYZE pg_temp.chibo_unit_target_months;
+        ANALYZE pg_temp.chibo_unit_target_years;
+        RAISE NOTICE 'refresh_reports: step 3 of 3: % unit-months and % unit-years',
+            (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_months),
+            (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_years);
+        n := @extschema@.refresh_unit_rollups(delta => false);
+    ELSE
+        INSERT INTO pg_temp.chibo_month_deltas
+        SELECT c.*, 1 FROM @extschema@.cell_months c
+          JOIN pg_temp.chibo_target_months t ON t.unit_id = c.unit_id AND t.month = c.month;
+        INSERT INTO pg_temp.chibo_year_deltas
+        SELECT c.*, 1 FROM @extschema@.cell_years c
+          JOIN pg_temp.chibo_target_years t ON t.unit_id = c.unit_id AND t.year = c.year;
+        ANALYZE pg_temp.chibo_month_deltas;
+        ANALYZE pg_temp.chibo_year_deltas;
+        RAISE NOTICE 'refresh_reports: step 3 of 3: the units above % cell-months and % cell-years',
+            (SELECT pg_catalog.count(DISTINCT (d.unit_id, d.month)) FROM pg_temp.chibo_month_deltas d),
+            (SELECT pg_catalog.count(DISTINCT (d.unit_id, d.year)) FROM pg_temp.chibo_year_deltas d);
+        n := @extschema@.refresh_unit_rollups(delta => true);
     END IF;
-    -- Only the units that existed in the month or in the year's window.
-    DELETE FROM pg_temp.chibo_unit_target_months t USING @extschema@.units u
-     WHERE u.id = t.unit_id AND NOT (u.valid_from <= @extschema@.month_end(t.month)
-                                     AND (u.valid_to IS NULL OR u.valid_to > t.month));
-    DELETE FROM pg_temp.chibo_unit_target_months t
-     WHERE NOT EXISTS (SELECT FROM @extschema@.units u WHERE u.id = t.unit_id);
-    DELETE FROM pg_temp.chibo_unit_target_years t USING @extschema@.units u
-     WHERE u.id = t.unit_id AND NOT (u.valid_from <= @extschema@.month_end(t.last_month)
-                                     AND (u.valid_to IS NULL OR u.valid_to > t.first_month));
-    DELETE FROM pg_temp.chibo_unit_target_years t
-     WHERE NOT EXISTS (SELECT FROM @extschema@.units u WHERE u.id = t.unit_id);
-    ANALYZE pg_temp.chibo_unit_target_months;
-    ANALYZE pg_temp.chibo_unit_target_years;
-
-    RAISE NOTICE 'refresh_reports: step 3 of 3: % unit-months and % unit-years',
-        (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_months),
-        (SELECT pg_catalog.count(*) FROM pg_temp.chibo_unit_target_years);
-    n := @extschema@.refresh_unit_rollups();
     rollup := 'unit_months and unit_years'; recomputed := n; RETURN NEXT;
 
     INSERT INTO @extschema@.report_state AS s (singleton, first_month, last_month, refreshed_at, rebuilt_at)

@@ -35,7 +35,8 @@ COMMENT ON COLUMN @extschema@.report_state.rebuilt_at IS 'when the rollups were 
 CREATE TABLE @extschema@.report_changes (
     unit_id      bigint,
     first_month  date,
-    last_month   date
+    last_month   date,
+    members      boolean NOT NULL DEFAULT true
 );
 CREATE INDEX report_changes_unit_idx ON @extschema@.report_changes (unit_id);
 COMMENT ON TABLE @extschema@.report_changes IS
@@ -43,6 +44,7 @@ COMMENT ON TABLE @extschema@.report_changes IS
 COMMENT ON COLUMN @extschema@.report_changes.unit_id IS 'the unit (a cell, or any unit when the tree changed); NULL: everything (after a TRUNCATE)';
 COMMENT ON COLUMN @extschema@.report_changes.first_month IS 'first month of the span; NULL: from the start of the reporting range';
 COMMENT ON COLUMN @extschema@.report_changes.last_month IS 'last month of the span; NULL: to the end of the reporting range';
+COMMENT ON COLUMN @extschema@.report_changes.members IS 'the member figures may have changed too (false for attendance and meetings, which change only the attendance figures)';
 
 -- The tree as ancestor/descendant pairs (a unit is its own ancestor at
 -- depth 0).  A unit keeps its parent for life, so the pairs hold on every

@@ -11,39 +11,41 @@
 -- the reporting range").  A bulk import adds one row per cell and month it
 -- touched, not one per row it wrote.
 
--- The spans (unit_id, first_month, last_month) that rows of TABLE_NAME,
--- read from the relation REL (a transition table), may change.
+-- The spans (unit_id, first_month, last_month, members) that rows of
+-- TABLE_NAME, read from the relation REL (a transition table), may change;
+-- members is false where only the attendance figures can change.
 CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN pg_catalog.format(CASE table_name
         -- a meeting's figures: its cell and month
         WHEN 'attendance' THEN $q$
-            SELECT r.unit_id, @extschema@.month_of(r.held_on) AS first_month, @extschema@.month_of(r.held_on) AS last_month
+            SELECT r.unit_id, @extschema@.month_of(r.held_on) AS first_month, @extschema@.month_of(r.held_on) AS last_month,
+                   false AS members
               FROM %1$I r$q$
         WHEN 'meetings' THEN $q$
-            SELECT r.unit_id, @extschema@.month_of(r.held_on), @extschema@.month_of(r.held_on)
+            SELECT r.unit_id, @extschema@.month_of(r.held_on), @extschema@.month_of(r.held_on), false
               FROM %1$I r$q$
         -- who belongs to the cell over the membership's period
         WHEN 'memberships' THEN $q$
-            SELECT r.unit_id, @extschema@.month_of(r.from_date), @extschema@.month_of(r.to_date - 1)
+            SELECT r.unit_id, @extschema@.month_of(r.from_date), @extschema@.month_of(r.to_date - 1), true
               FROM %1$I r$q$
         -- who is expected, in the cells the member belonged to meanwhile
         WHEN 'exemptions' THEN $q$
             SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.from_date, ms.from_date)),
-                   @extschema@.month_of(LEAST(r.to_date, ms.to_date) - 1)
+                   @extschema@.month_of(LEAST(r.to_date, ms.to_date) - 1), true
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
                AND (r.to_date IS NULL OR ms.from_date < r.to_date) AND (ms.to_date IS NULL OR r.from_date < ms.to_date)$q$
         -- a departure: the member's cells from the day they left on
         WHEN 'members' THEN $q$
-            SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.left_on, ms.from_date)), @extschema@.month_of(ms.to_date - 1)
+            SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.left_on, ms.from_date)), @extschema@.month_of(ms.to_date - 1), true
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.id
              WHERE r.left_on IS NOT NULL AND (ms.to_date IS NULL OR ms.to_date > r.left_on)$q$
         -- a registration counts in the windows touching its year
         WHEN 'task_registrations' THEN $q$
             SELECT ms.unit_id, @extschema@.month_of(GREATEST(pg_catalog.make_date(r.year, 1, 1), ms.from_date)),
-                   @extschema@.month_of(LEAST(pg_catalog.make_date(r.year + 1, 1, 1), ms.to_date) - 1)
+                   @extschema@.month_of(LEAST(pg_catalog.make_date(r.year + 1, 1, 1), ms.to_date) - 1), true
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
                AND ms.from_date < pg_catalog.make_date(r.year + 1, 1, 1)
@@ -52,7 +54,8 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
         -- end dates lie between its start and the end of its last year
         WHEN 'assessments' THEN $q$
             SELECT ms.unit_id, @extschema@.month_of(GREATEST(r.period_start, ms.from_date)),
-                   @extschema@.month_of(LEAST(pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1), ms.to_date) - 1)
+                   @extschema@.month_of(LEAST(pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1), ms.to_date) - 1),
+                   true
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
                AND ms.from_date < pg_catalog.make_date(pg_catalog.date_part('year', r.period_end)::integer + 1, 1, 1)
@@ -60,7 +63,7 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
              WHERE r.member_id IS NOT NULL$q$
         -- a grade counts in the cell the member belongs to on 31 December
         WHEN 'classifications' THEN $q$
-            SELECT ms.unit_id, pg_catalog.make_date(r.year, 12, 1), pg_catalog.make_date(r.year, 12, 1)
+            SELECT ms.unit_id, pg_catalog.make_date(r.year, 12, 1), pg_catalog.make_date(r.year, 12, 1), true
               FROM %1$I r
               JOIN @extschema@.memberships ms ON ms.member_id = r.member_id
                AND ms.from_date <= pg_catalog.make_date(r.year, 12, 31)
@@ -68,10 +71,10 @@ CREATE FUNCTION @extschema@.report_spans(table_name text, rel text) RETURNS text
              WHERE r.member_id IS NOT NULL$q$
         -- the tree: every month of the unit (first_month NULL marks a unit)
         WHEN 'units' THEN $q$
-            SELECT r.id, NULL::date, NULL::date FROM %1$I r$q$
+            SELECT r.id, NULL::date, NULL::date, true FROM %1$I r$q$
         END, rel);
 COMMENT ON FUNCTION @extschema@.report_spans(text, text) IS
-    'the text of the query giving the (unit_id, first_month, last_month) spans of rollups that the rows of a table, read from a relation, feed';
+    'the text of the query giving the (unit_id, first_month, last_month, members) spans of rollups that the rows of a table, read from a relation, feed';
 
 -- Trigger (after each statement): records the spans the statement's old
 -- and new rows feed.  TG_ARGV[0] names the table.
@@ -83,13 +86,13 @@ DECLARE
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         -- Everything may have changed: a NULL unit asks for a full rebuild.
-        INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month) VALUES (NULL, NULL, NULL);
+        INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month, members) VALUES (NULL, NULL, NULL, true);
         RETURN NULL;
     END IF;
     FOREACH rel IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows']
                                      WHEN 'DELETE' THEN ARRAY['old_rows']
                                      ELSE ARRAY['old_rows', 'new_rows'] END LOOP
-        EXECUTE 'INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month) SELECT DISTINCT * FROM ('
+        EXECUTE 'INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month, members) SELECT DISTINCT * FROM ('
                 || @extschema@.report_spans(TG_ARGV[0], rel) || ') s';
     END LOOP;
     RETURN NULL;
