@@ -25,6 +25,57 @@ $$;
 COMMENT ON FUNCTION @extschema@.drop_temp_table(text) IS
     'drops a temporary table of the session if it exists (used by refresh_reports())';
 
+-- The member figures of the cell windows in pg_temp.chibo_windows
+-- (unit_id, starts, ends: a cell and a window of months, from the first
+-- day of its first month to its end date, within one calendar year), into
+-- pg_temp.chibo_member_figures (unit_id, starts, active, registered,
+-- achieved, mixed): the members belonging to the cell on the end date;
+-- those of them with a task registration for the window's year; those
+-- whose member assessments lying inside the window all meet every
+-- criterion (four_good_status achieved); and those whose assessments there
+-- mix schemes of different sizes, who are not counted as achieved.
+CREATE FUNCTION @extschema@.refresh_member_figures() RETURNS void
+    LANGUAGE plpgsql PARALLEL UNSAFE
+AS $$
+BEGIN
+    PERFORM @extschema@.drop_temp_table(t)
+       FROM pg_catalog.unnest(ARRAY['chibo_window_members', 'chibo_member_figures']) AS t;
+    CREATE TEMP TABLE chibo_window_members ON COMMIT DROP AS
+    SELECT w.unit_id, w.starts, ms.member_id
+      FROM pg_temp.chibo_windows w
+      JOIN @extschema@.memberships ms
+        ON ms.unit_id = w.unit_id AND ms.from_date <= w.ends AND (ms.to_date IS NULL OR ms.to_date > w.ends)
+      JOIN @extschema@.members mb ON mb.id = ms.member_id
+     WHERE mb.left_on IS NULL OR mb.left_on >= w.ends;
+    ANALYZE pg_temp.chibo_window_members;
+
+    CREATE TEMP TABLE chibo_member_figures ON COMMIT DROP AS
+    SELECT a.unit_id, a.starts, pg_catalog.count(*) AS active,
+           pg_catalog.count(r.member_id) AS registered,
+           pg_catalog.count(*) FILTER (WHERE g.all_met AND NOT g.mixed) AS achieved,
+           pg_catalog.count(*) FILTER (WHERE g.mixed) AS mixed
+      FROM pg_temp.chibo_window_members a
+      -- (the registration years of these members only: a semi-join against
+      -- the whole table would first make all of it unique)
+      LEFT JOIN (SELECT DISTINCT r.member_id, r.year FROM @extschema@.task_registrations r
+                  WHERE r.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_window_members a2)) r
+        ON r.member_id = a.member_id AND r.year = pg_catalog.date_part('year', a.starts)::integer
+      LEFT JOIN (SELECT x.member_id, w.starts,
+                        pg_catalog.bool_and(@extschema@.all_met(x.criteria)) AS all_met,
+                        pg_catalog.min(@extschema@.criteria_count(x.criteria))
+                          <> pg_catalog.max(@extschema@.criteria_count(x.criteria)) AS mixed
+                   FROM @extschema@.assessments x
+                   JOIN (SELECT DISTINCT w2.starts, w2.ends FROM pg_temp.chibo_windows w2) w
+                     ON x.period_start >= w.starts AND x.period_end <= w.ends
+                  WHERE x.member_id IN (SELECT a3.member_id FROM pg_temp.chibo_window_members a3)
+                  GROUP BY x.member_id, w.starts) g
+        ON g.member_id = a.member_id AND g.starts = a.starts
+     GROUP BY a.unit_id, a.starts;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refresh_member_figures() IS
+    'step of refresh_reports(): the active, task-registered, four-good and mixed-scheme member counts of the cell windows in pg_temp.chibo_windows';
+
 -- The counts of the cell-months in pg_temp.chibo_target_months.
 CREATE FUNCTION @extschema@.refresh_cell_months() RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -76,17 +127,12 @@ BEGIN
                                 WHERE e.member_id = a.member_id AND e.from_date <= m.held_on
                                   AND (e.to_date IS NULL OR e.to_date > m.held_on))) k;
 
-    -- The members belonging to each cell on the month's last day, where
-    -- the member figures are to be recomputed.
-    PERFORM @extschema@.drop_temp_table('chibo_active');
-    CREATE TEMP TABLE chibo_active ON COMMIT DROP AS
-    SELECT t.unit_id, t.month, ms.member_id
-      FROM pg_temp.chibo_target_months t
-      JOIN @extschema@.memberships ms
-        ON ms.unit_id = t.unit_id AND ms.from_date <= t.month_end AND (ms.to_date IS NULL OR ms.to_date > t.month_end)
-      JOIN @extschema@.members mb ON mb.id = ms.member_id
-     WHERE t.members AND (mb.left_on IS NULL OR mb.left_on >= t.month_end);
-    ANALYZE pg_temp.chibo_active;
+    -- The member figures of the months whose members may have changed.
+    PERFORM @extschema@.drop_temp_table('chibo_windows');
+    CREATE TEMP TABLE chibo_windows ON COMMIT DROP AS
+    SELECT t.unit_id, t.month AS starts, t.month_end AS ends FROM pg_temp.chibo_target_months t WHERE t.members;
+    ANALYZE pg_temp.chibo_windows;
+    PERFORM @extschema@.refresh_member_figures();
 
     INSERT INTO @extschema@.cell_months
     SELECT t.unit_id, t.month,
@@ -96,10 +142,10 @@ BEGIN
            COALESCE(mt.side_meetings, 0), COALESCE(mt.side_present, 0), COALESCE(mt.side_excused, 0),
            COALESCE(mt.side_expected, 0), COALESCE(mt.short_meetings, 0),
            -- the member figures: recomputed, or kept from the row replaced
-           CASE WHEN t.members THEN COALESCE(ac.active, 0) ELSE o.active_members END,
-           CASE WHEN t.members THEN COALESCE(tr.registered, 0) ELSE o.task_registered END,
-           CASE WHEN t.members THEN COALESCE(fg.achieved, 0) ELSE o.four_good END,
-           CASE WHEN t.members THEN COALESCE(fg.mixed, 0) ELSE o.four_good_mixed END
+           CASE WHEN t.members THEN COALESCE(f.active, 0) ELSE o.active_members END,
+           CASE WHEN t.members THEN COALESCE(f.registered, 0) ELSE o.task_registered END,
+           CASE WHEN t.members THEN COALESCE(f.achieved, 0) ELSE o.four_good END,
+           CASE WHEN t.members THEN COALESCE(f.mixed, 0) ELSE o.four_good_mixed END
       FROM pg_temp.chibo_target_months t
       JOIN @extschema@.units u ON u.id = t.unit_id
       LEFT JOIN pg_temp.chibo_month_deltas o ON o.unit_id = t.unit_id AND o.month = t.month AND o.sign = -1
@@ -120,37 +166,7 @@ BEGIN
               LEFT JOIN pg_temp.chibo_meeting_marks k ON k.id = m.id
              GROUP BY m.unit_id, m.month) mt
         ON mt.unit_id = t.unit_id AND mt.month = t.month
-      LEFT JOIN (
-            SELECT a.unit_id, a.month, pg_catalog.count(*) AS active
-              FROM pg_temp.chibo_active a GROUP BY a.unit_id, a.month) ac
-        ON ac.unit_id = t.unit_id AND ac.month = t.month
-      LEFT JOIN (
-            -- (the registration years of these members only: a semi-join
-            -- against the whole table would first make all of it unique)
-            SELECT a.unit_id, a.month, pg_catalog.count(*) AS registered
-              FROM pg_temp.chibo_active a
-              JOIN (SELECT DISTINCT r.member_id, r.year FROM @extschema@.task_registrations r
-                     WHERE r.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active a2)) r
-                ON r.member_id = a.member_id AND r.year = pg_catalog.date_part('year', a.month)::integer
-             GROUP BY a.unit_id, a.month) tr
-        ON tr.unit_id = t.unit_id AND tr.month = t.month
-      LEFT JOIN (
-            -- the assessments lying inside one month, per member and month
-            SELECT a.unit_id, a.month,
-                   pg_catalog.count(*) FILTER (WHERE g.all_met AND NOT g.mixed) AS achieved,
-                   pg_catalog.count(*) FILTER (WHERE g.mixed) AS mixed
-              FROM pg_temp.chibo_active a
-              JOIN (SELECT x.member_id, @extschema@.month_of(x.period_start) AS month,
-                           pg_catalog.bool_and(@extschema@.all_met(x.criteria)) AS all_met,
-                           pg_catalog.min(@extschema@.criteria_count(x.criteria))
-                             <> pg_catalog.max(@extschema@.criteria_count(x.criteria)) AS mixed
-                      FROM @extschema@.assessments x
-                     WHERE x.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active a2)
-                       AND @extschema@.month_of(x.period_start) = @extschema@.month_of(x.period_end)
-                     GROUP BY x.member_id, @extschema@.month_of(x.period_start)) g
-                ON g.member_id = a.member_id AND g.month = a.month
-             GROUP BY a.unit_id, a.month) fg
-        ON fg.unit_id = t.unit_id AND fg.month = t.month;
+      LEFT JOIN pg_temp.chibo_member_figures f ON f.unit_id = t.unit_id AND f.starts = t.month;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END;
@@ -166,15 +182,11 @@ AS $$
 DECLARE
     n bigint;
 BEGIN
-    PERFORM @extschema@.drop_temp_table('chibo_active_years');
-    CREATE TEMP TABLE chibo_active_years ON COMMIT DROP AS
-    SELECT t.unit_id, t.year, t.first_month, ms.member_id
-      FROM pg_temp.chibo_target_years t
-      JOIN @extschema@.memberships ms
-        ON ms.unit_id = t.unit_id AND ms.from_date <= t.end_date AND (ms.to_date IS NULL OR ms.to_date > t.end_date)
-      JOIN @extschema@.members mb ON mb.id = ms.member_id
-     WHERE t.members AND (mb.left_on IS NULL OR mb.left_on >= t.end_date);
-    ANALYZE pg_temp.chibo_active_years;
+    PERFORM @extschema@.drop_temp_table('chibo_windows');
+    CREATE TEMP TABLE chibo_windows ON COMMIT DROP AS
+    SELECT t.unit_id, t.first_month AS starts, t.end_date AS ends FROM pg_temp.chibo_target_years t WHERE t.members;
+    ANALYZE pg_temp.chibo_windows;
+    PERFORM @extschema@.refresh_member_figures();
 
     INSERT INTO @extschema@.cell_years
     SELECT t.unit_id, t.year, t.first_month, t.last_month,
@@ -184,10 +196,10 @@ BEGIN
            COALESCE(cm.thematic_meetings, 0), COALESCE(cm.side_meetings, 0), COALESCE(cm.side_present, 0),
            COALESCE(cm.side_excused, 0), COALESCE(cm.side_expected, 0), COALESCE(cm.short_meetings, 0),
            -- the member figures: recomputed, or kept from the row replaced
-           CASE WHEN t.members THEN COALESCE(ac.active, 0) ELSE o.active_members END,
-           CASE WHEN t.members THEN COALESCE(tr.registered, 0) ELSE o.task_registered END,
-           CASE WHEN t.members THEN COALESCE(fg.achieved, 0) ELSE o.four_good END,
-           CASE WHEN t.members THEN COALESCE(fg.mixed, 0) ELSE o.four_good_mixed END,
+           CASE WHEN t.members THEN COALESCE(f.active, 0) ELSE o.active_members END,
+           CASE WHEN t.members THEN COALESCE(f.registered, 0) ELSE o.task_registered END,
+           CASE WHEN t.members THEN COALESCE(f.achieved, 0) ELSE o.four_good END,
+           CASE WHEN t.members THEN COALESCE(f.mixed, 0) ELSE o.four_good_mixed END,
            CASE WHEN t.members THEN COALESCE(gr.excellent, 0) ELSE o.graded_excellent END,
            CASE WHEN t.members THEN COALESCE(gr.good, 0) ELSE o.graded_good END
       FROM pg_temp.chibo_target_years t
@@ -210,37 +222,7 @@ BEGIN
                 ON c.unit_id = t2.unit_id AND c.month >= t2.first_month AND c.month <= t2.last_month
              GROUP BY c.unit_id, t2.year) cm
         ON cm.unit_id = t.unit_id AND cm.year = t.year
-      LEFT JOIN (
-            SELECT a.unit_id, a.year, pg_catalog.count(*) AS active
-              FROM pg_temp.chibo_active_years a GROUP BY a.unit_id, a.year) ac
-        ON ac.unit_id = t.unit_id AND ac.year = t.year
-      LEFT JOIN (
-            SELECT a.unit_id, a.year, pg_catalog.count(*) AS registered
-              FROM pg_temp.chibo_active_years a
-              JOIN (SELECT DISTINCT r.member_id, r.year FROM @extschema@.task_registrations r
-                     WHERE r.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active_years a2)) r
-                ON r.member_id = a.member_id AND r.year = a.year
-             GROUP BY a.unit_id, a.year) tr
-        ON tr.unit_id = t.unit_id AND tr.year = t.year
-      LEFT JOIN (
-            -- the assessments lying inside the year's window, per member
-            SELECT a.unit_id, a.year,
-                   pg_catalog.count(*) FILTER (WHERE g.all_met AND NOT g.mixed) AS achieved,
-                   pg_catalog.count(*) FILTER (WHERE g.mixed) AS mixed
-              FROM pg_temp.chibo_active_years a
-              JOIN (SELECT x.member_id, y.year,
-                           pg_catalog.bool_and(@extschema@.all_met(x.criteria)) AS all_met,
-                           pg_catalog.min(@extschema@.criteria_count(x.criteria))
-                             <> pg_catalog.max(@extschema@.criteria_count(x.criteria)) AS mixed
-                      FROM @extschema@.assessments x
-                      JOIN (SELECT DISTINCT t3.year, t3.first_month, t3.last_month
-                              FROM pg_temp.chibo_target_years t3) y
-                        ON x.period_start >= y.first_month AND x.period_end <= @extschema@.month_end(y.last_month)
-                     WHERE x.member_id IN (SELECT a2.member_id FROM pg_temp.chibo_active_years a2)
-                     GROUP BY x.member_id, y.year) g
-                ON g.member_id = a.member_id AND g.year = a.year
-             GROUP BY a.unit_id, a.year) fg
-        ON fg.unit_id = t.unit_id AND fg.year = t.year
+      LEFT JOIN pg_temp.chibo_member_figures f ON f.unit_id = t.unit_id AND f.starts = t.first_month
       LEFT JOIN (
             -- members belonging to the cell on 31 December, by grade
             SELECT t4.unit_id, t4.year,
