@@ -109,6 +109,32 @@ $$;
 COMMENT ON FUNCTION @extschema@.check_rollups(date) IS
     'stops (55000) when the report rollups were never built; gives a notice when data changed since the last refresh, or when a window ends after the last month with a meeting';
 
+-- The months of a window in which each cell of a unit's subtree existed
+-- (any day of the month), with the cell's rollup of the month: a month
+-- without a row had no meeting.  WHOLE is the denominator of the monthly
+-- ratio under the policy: expected, or expected less excused.
+CREATE FUNCTION @extschema@.window_cell_months(unit_id bigint, first_month date, last_month date, policy text)
+RETURNS TABLE (cell_id bigint, month date, on_end boolean, meetings integer, thematic_meetings integer,
+               present bigint, excused bigint, expected bigint, whole bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.id, m.month::date,
+           c.valid_from <= @extschema@.month_end(window_cell_months.last_month)
+               AND (c.valid_to IS NULL OR c.valid_to > @extschema@.month_end(window_cell_months.last_month)),
+           COALESCE(r.meetings, 0), COALESCE(r.thematic_meetings, 0),
+           COALESCE(r.present, 0), COALESCE(r.excused, 0), COALESCE(r.expected, 0),
+           COALESCE(CASE WHEN window_cell_months.policy = 'excused_excluded' THEN r.expected - r.excused
+                         ELSE r.expected END, 0)
+      FROM @extschema@.subtree(window_cell_months.unit_id) c
+     CROSS JOIN LATERAL pg_catalog.generate_series(
+               GREATEST(window_cell_months.first_month, @extschema@.month_of(c.valid_from)),
+               LEAST(window_cell_months.last_month, @extschema@.month_of(c.valid_to - 1)), interval '1 month') AS m (month)
+      LEFT JOIN @extschema@.cell_months r ON r.unit_id = c.id AND r.month = m.month::date
+     WHERE c.kind = 'cell';
+END;
+COMMENT ON FUNCTION @extschema@.window_cell_months(bigint, date, date, text) IS
+    'the months of a window (first days) in which each cell of a unit''s subtree existed, with its rollup of the month (zeros when no meeting) and the whole of its monthly ratio under the policy';
+
 CREATE FUNCTION @extschema@.indicators(unit_code text, first_month date, last_month date,
                                        threshold numeric DEFAULT 0.85, policy text DEFAULT 'excused_count')
 RETURNS TABLE (active_members bigint, task_registered bigint, four_good bigint,
@@ -155,23 +181,15 @@ BEGIN
                      GROUP BY x.member_id) g ON g.member_id = a.member_id),
         -- every month of the window in which each cell of the subtree existed
         cell_month AS (
-            SELECT c.id, c.valid_from <= d AND (c.valid_to IS NULL OR c.valid_to > d) AS on_end,
-                   cm.meetings, cm.present, cm.excused, cm.expected,
-                   CASE WHEN excluded THEN COALESCE(cm.expected - cm.excused, 0) ELSE COALESCE(cm.expected, 0) END AS whole
-              FROM @extschema@.subtree(v_unit) c
-              CROSS JOIN LATERAL pg_catalog.generate_series(
-                    GREATEST(w0, @extschema@.month_of(c.valid_from)),
-                    LEAST(w1, @extschema@.month_of(c.valid_to - 1)), interval '1 month') AS m (month)
-              LEFT JOIN @extschema@.cell_months cm ON cm.unit_id = c.id AND cm.month = m.month::date
-             WHERE c.kind = 'cell'),
+            SELECT * FROM @extschema@.window_cell_months(v_unit, w0, w1, indicators.policy)),
         cells AS (
             SELECT pg_catalog.count(*) FILTER (WHERE judged > 0) AS total,
                    pg_catalog.count(*) FILTER (WHERE judged > 0 AND passing = judged) AS passing
-              FROM (SELECT cm.id,
-                           pg_catalog.count(*) FILTER (WHERE COALESCE(cm.meetings, 0) = 0 OR cm.whole > 0) AS judged,
+              FROM (SELECT cm.cell_id,
+                           pg_catalog.count(*) FILTER (WHERE cm.meetings = 0 OR cm.whole > 0) AS judged,
                            pg_catalog.count(*) FILTER (WHERE cm.meetings > 0 AND cm.whole > 0
                                AND @extschema@.ratio(cm.present, cm.whole) OPERATOR(@extschema@.>=) indicators.threshold) AS passing
-                      FROM cell_month cm WHERE cm.on_end GROUP BY cm.id) per_cell),
+                      FROM cell_month cm WHERE cm.on_end GROUP BY cm.cell_id) per_cell),
         pooled AS (
             SELECT COALESCE(pg_catalog.sum(cm.present), 0)::bigint AS present,
                    COALESCE(pg_catalog.sum(cm.expected), 0)::bigint AS expected,
@@ -265,7 +283,6 @@ DECLARE
     v_unit bigint;
     w0 date;
     w1 date;
-    excluded boolean := cells_needing_attention.policy = 'excused_excluded';
 BEGIN
     PERFORM @extschema@.check_window(cells_needing_attention.first_month, cells_needing_attention.last_month,
                                      cells_needing_attention.threshold, cells_needing_attention.policy);
@@ -276,16 +293,9 @@ BEGIN
     RETURN QUERY
     WITH cm AS (
         -- the months of the window in which each cell existed
-        SELECT c.id, m.month::date AS month, COALESCE(r.meetings, 0) AS meetings,
-               COALESCE(r.thematic_meetings, 0) AS thematic,
-               @extschema@.ratio(COALESCE(r.present, 0),
-                                 COALESCE(CASE WHEN excluded THEN r.expected - r.excused ELSE r.expected END, 0)) AS ratio
-          FROM @extschema@.subtree(v_unit) c
-          CROSS JOIN LATERAL pg_catalog.generate_series(
-                GREATEST(w0, @extschema@.month_of(c.valid_from)),
-                LEAST(w1, @extschema@.month_of(c.valid_to - 1)), interval '1 month') AS m (month)
-          LEFT JOIN @extschema@.cell_months r ON r.unit_id = c.id AND r.month = m.month::date
-         WHERE c.kind = 'cell'),
+        SELECT w.cell_id AS id, w.month, w.meetings, w.thematic_meetings AS thematic,
+               @extschema@.ratio(w.present, w.whole) AS ratio
+          FROM @extschema@.window_cell_months(v_unit, w0, w1, cells_needing_attention.policy) w),
     per_cell AS (
         SELECT cm.id,
                pg_catalog.array_agg(cm.month ORDER BY cm.month) FILTER (WHERE cm.meetings = 0) AS missing,

@@ -41,6 +41,7 @@ SELECT oid FROM chibo_functions
 WHERE prorettype = 'trigger'::regtype
    OR proname = 'import_staged'
    OR proname IN ('refresh_reports', 'refresh_cell_months', 'refresh_cell_years', 'refresh_unit_rollups',
+                  'refresh_member_figures',
                   'drop_temp_table', 'schedule_refresh', 'unschedule_refresh', 'cron_call')
    OR pronamespace = 'chibo_import'::regnamespace
       AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject', 'files');
