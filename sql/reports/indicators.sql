@@ -186,9 +186,10 @@ BEGIN
             SELECT pg_catalog.count(*) FILTER (WHERE judged > 0) AS total,
                    pg_catalog.count(*) FILTER (WHERE judged > 0 AND passing = judged) AS passing
               FROM (SELECT cm.cell_id,
-                           pg_catalog.count(*) FILTER (WHERE cm.meetings = 0 OR cm.whole > 0) AS judged,
-                           pg_catalog.count(*) FILTER (WHERE cm.meetings > 0 AND cm.whole > 0
-                               AND @extschema@.ratio(cm.present, cm.whole) OPERATOR(@extschema@.>=) indicators.threshold) AS passing
+                           pg_catalog.count(*) FILTER (WHERE @extschema@.month_passes(cm.meetings, cm.present, cm.whole,
+                                                                                      indicators.threshold) IS NOT NULL) AS judged,
+                           pg_catalog.count(*) FILTER (WHERE @extschema@.month_passes(cm.meetings, cm.present, cm.whole,
+                                                                                      indicators.threshold)) AS passing
                       FROM cell_month cm WHERE cm.on_end GROUP BY cm.cell_id) per_cell),
         pooled AS (
             SELECT COALESCE(pg_catalog.sum(cm.present), 0)::bigint AS present,

@@ -207,9 +207,10 @@ BEGIN
       LEFT JOIN pg_temp.chibo_year_deltas o ON o.unit_id = t.unit_id AND o.year = t.year AND o.sign = -1
       LEFT JOIN (
             SELECT c.unit_id, t2.year,
-                   pg_catalog.count(*) FILTER (WHERE c.meetings = 0 OR c.expected > 0) AS months_judged,
-                   pg_catalog.count(*) FILTER (WHERE c.meetings > 0 AND c.expected > 0
-                       AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85) AS months_passing,
+                   pg_catalog.count(*) FILTER (WHERE @extschema@.month_passes(c.meetings, c.present, c.expected, 0.85)
+                                                   IS NOT NULL) AS months_judged,
+                   pg_catalog.count(*) FILTER (WHERE @extschema@.month_passes(c.meetings, c.present, c.expected, 0.85))
+                       AS months_passing,
                    pg_catalog.count(*) FILTER (WHERE c.meetings = 0) AS months_without_meeting,
                    pg_catalog.sum(c.meetings) AS meetings, pg_catalog.sum(c.present) AS present,
                    pg_catalog.sum(c.excused) AS excused, pg_catalog.sum(c.expected) AS expected,
@@ -276,10 +277,10 @@ CREATE FUNCTION @extschema@.unit_sums(period text, source text) RETURNS text
           FROM %2$s c JOIN @extschema@.unit_ancestors ua ON ua.unit_id = c.unit_id
          GROUP BY ua.ancestor_id, c.%1$I$q$,
         period, source,
-        CASE period WHEN 'month' THEN '(c.meetings = 0 OR c.expected > 0)' ELSE 'c.months_judged > 0' END,
-        CASE period WHEN 'month'
-             THEN 'c.meetings > 0 AND c.expected > 0 AND @extschema@.ratio(c.present, c.expected) OPERATOR(@extschema@.>=) 0.85'
-             ELSE 'c.months_judged > 0 AND c.months_passing = c.months_judged' END,
+        CASE period WHEN 'month' THEN '@extschema@.month_passes(c.meetings, c.present, c.expected, 0.85) IS NOT NULL'
+                    ELSE 'c.months_judged > 0' END,
+        CASE period WHEN 'month' THEN '@extschema@.month_passes(c.meetings, c.present, c.expected, 0.85)'
+                    ELSE 'c.months_judged > 0 AND c.months_passing = c.months_judged' END,
         CASE period WHEN 'month' THEN 'c.meetings = 0' ELSE 'c.months_without_meeting > 0' END,
         CASE period WHEN 'month' THEN ''
              ELSE ',

@@ -295,3 +295,17 @@ CREATE FUNCTION @extschema@.minimum_minutes(kind text, held_on date) RETURNS int
                 WHEN kind = 'combined' THEN 120 ELSE 90 END;
 COMMENT ON FUNCTION @extschema@.minimum_minutes(text, date) IS
     'the shortest duration allowed for a meeting of a kind on a date: 90 minutes (120 combined) from 2025-10-28 on, NULL before';
+
+-- The judgement of one month of a cell (indicators.md, indicator 3): false
+-- when the cell held no regular or combined meeting in it; NULL, not
+-- judged, when the pooled ratio of those meetings is 0/0; else whether
+-- present / whole is at least the threshold.  WHOLE is the expected
+-- members, less the excused ones under the policy excused_excluded.
+CREATE FUNCTION @extschema@.month_passes(meetings bigint, present bigint, whole bigint, threshold numeric)
+RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN meetings = 0 THEN false
+                WHEN whole = 0 THEN NULL
+                ELSE @extschema@.ratio(present, whole) OPERATOR(@extschema@.>=) threshold END;
+COMMENT ON FUNCTION @extschema@.month_passes(bigint, bigint, bigint, numeric) IS
+    'whether a month of a cell passes the attendance threshold: false without a regular or combined meeting, NULL (not judged) when the ratio is 0/0';
