@@ -49,8 +49,11 @@ SQL_PIECES = \
 	sql/reports/schedule.sql \
 	sql/reports/views.sql
 
+# The current version is built from the pieces; released versions are
+# frozen in sql/releases/ (full scripts) and sql/upgrades/ (A--B steps), so
+# that any released version can be installed and updated to this one.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA = $(wildcard sql/releases/$(EXTENSION)--*.sql) $(wildcard sql/upgrades/$(EXTENSION)--*--*.sql)
 
 # setup (extension, helpers) runs first; the others in name order.
 REGRESS = setup $(sort $(filter-out setup,$(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql))))

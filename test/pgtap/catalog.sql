@@ -28,7 +28,7 @@ FROM pg_proc p JOIN chibo_objects o ON o.classid = 'pg_proc'::regclass AND o.obj
 
 -- The extension itself.
 SELECT has_extension('chibo', 'the extension chibo is installed');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'chibo'), '0.1.0', 'version 0.1.0');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'chibo'), '0.2.0', 'version 0.2.0');
 SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'chibo'), 'chibo',
           'installed in schema chibo');
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'chibo'), false, 'not relocatable');
