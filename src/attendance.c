@@ -243,17 +243,10 @@ Datum
 attendance_tally_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	const unsigned char *bytes = (const unsigned char *) pq_getmsgbytes(buf, TALLY_WIRE_SIZE);
 	TallyValue *t = palloc0(sizeof(TallyValue));
-	int64		present = pq_getmsgint64(buf);
-	int64		excused = pq_getmsgint64(buf);
-	int64		absent = pq_getmsgint64(buf);
-	int32		policy = (int32) pq_getmsgint(buf, 4);
 
-	t->present = (uint64) present;
-	t->excused = (uint64) excused;
-	t->absent = (uint64) absent;
-	t->policy = policy;
-	if (present < 0 || excused < 0 || absent < 0 || !tally_valid(t))
+	if (tally_decode(bytes, TALLY_WIRE_SIZE, t) != CHIBO_PARSE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external attendance_tally value")));
@@ -265,12 +258,11 @@ Datum
 attendance_tally_send(PG_FUNCTION_ARGS)
 {
 	TallyValue *t = PG_GETARG_TALLY_P(0);
+	unsigned char bytes[TALLY_WIRE_SIZE];
 	StringInfoData buf;
 
+	tally_encode(t, bytes);
 	pq_begintypsend(&buf);
-	pq_sendint64(&buf, (int64) t->present);
-	pq_sendint64(&buf, (int64) t->excused);
-	pq_sendint64(&buf, (int64) t->absent);
-	pq_sendint32(&buf, t->policy);
+	pq_sendbytes(&buf, (const char *) bytes, TALLY_WIRE_SIZE);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -207,3 +207,38 @@ tally_format(const TallyValue *t, char *buf)
 	buf[n] = '\0';
 	return n;
 }
+
+/*
+ * Decodes the binary form of a tally (TALLY_WIRE_SIZE bytes): three
+ * non-negative int8 counts and an int4 policy, validated with tally_valid.
+ * CHIBO_PARSE_SYNTAX when invalid; *result is written only on success.
+ */
+ChiboParseResult
+tally_decode(const unsigned char *buf, size_t len, TallyValue *result)
+{
+	TallyValue	t;
+
+	if (len != TALLY_WIRE_SIZE)
+		return CHIBO_PARSE_SYNTAX;
+	memset(&t, 0, sizeof(t));
+	t.present = wire_get_u64(buf);
+	t.excused = wire_get_u64(buf + 8);
+	t.absent = wire_get_u64(buf + 16);
+	t.policy = (int32_t) wire_get_u32(buf + 24);
+	/* a negative int8 reads as a count above TALLY_MAX_COUNT */
+	if (!tally_valid(&t))
+		return CHIBO_PARSE_SYNTAX;
+	*result = t;
+	return CHIBO_PARSE_OK;
+}
+
+/* Writes the binary form of *t into buf (TALLY_WIRE_SIZE bytes). */
+size_t
+tally_encode(const TallyValue *t, unsigned char *buf)
+{
+	wire_put_u64(buf, t->present);
+	wire_put_u64(buf + 8, t->excused);
+	wire_put_u64(buf + 16, t->absent);
+	wire_put_u32(buf + 24, (uint32_t) t->policy);
+	return TALLY_WIRE_SIZE;
+}

@@ -50,4 +50,11 @@ extern ChiboParseResult tally_parse(const char *str, size_t len,
 									TallyValue *result);
 extern size_t tally_format(const TallyValue *t, char *buf);
 
+/* Binary form: present, excused, absent (int8 each) and policy (int4). */
+#define TALLY_WIRE_SIZE 28
+
+extern ChiboParseResult tally_decode(const unsigned char *buf, size_t len,
+									 TallyValue *result);
+extern size_t tally_encode(const TallyValue *t, unsigned char *buf);
+
 #endif							/* CHIBO_ATTENDANCE_CORE_H */

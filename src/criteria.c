@@ -53,18 +53,15 @@ Datum
 criteria_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			n = (int16) pq_getmsgint(buf, 2);
-	int64		flags = (int32) pq_getmsgint(buf, 4);
+	const unsigned char *bytes = (const unsigned char *) pq_getmsgbytes(buf, CRITERIA_WIRE_SIZE);
 	CriteriaValue c;
 
-	if (n < 1 || n > CRITERIA_MAX || flags < 0 ||
-		flags > (int64) criteria_all_flags(n))
+	if (criteria_decode(bytes, CRITERIA_WIRE_SIZE, &c) != CHIBO_PARSE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external criteria value: %d criteria with flags " INT64_FORMAT,
-						n, flags)));
-	c.n = (uint8) n;
-	c.flags = (uint16) flags;
+						(int) (int16) wire_get_u16(bytes),
+						(int64) (int32) wire_get_u32(bytes + 2))));
 	PG_RETURN_CRITERIA(c);
 }
 
@@ -73,11 +70,12 @@ Datum
 criteria_send(PG_FUNCTION_ARGS)
 {
 	CriteriaValue c = PG_GETARG_CRITERIA(0);
+	unsigned char bytes[CRITERIA_WIRE_SIZE];
 	StringInfoData buf;
 
+	criteria_encode(c, bytes);
 	pq_begintypsend(&buf);
-	pq_sendint16(&buf, c.n);
-	pq_sendint32(&buf, c.flags);
+	pq_sendbytes(&buf, (const char *) bytes, CRITERIA_WIRE_SIZE);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 

@@ -240,3 +240,74 @@ good_status_format(GoodStatusValue g, char *buf)
 	n += format_uint(g.count, 0, buf + n);
 	return n;
 }
+
+/*
+ * Decodes the binary form of criteria (CRITERIA_WIRE_SIZE bytes): n as a
+ * signed int2 in 1..CRITERIA_MAX and flags as a signed int4 with no bit
+ * beyond the n criteria.  CHIBO_PARSE_SYNTAX for anything else.
+ */
+ChiboParseResult
+criteria_decode(const unsigned char *buf, size_t len, CriteriaValue *result)
+{
+	int			n;
+	int64_t		flags;
+
+	if (len != CRITERIA_WIRE_SIZE)
+		return CHIBO_PARSE_SYNTAX;
+	n = (int16_t) wire_get_u16(buf);
+	flags = (int32_t) wire_get_u32(buf + 2);
+	if (n < 1 || n > CRITERIA_MAX || flags < 0 ||
+		flags > (int64_t) criteria_all_flags(n))
+		return CHIBO_PARSE_SYNTAX;
+	result->n = (uint8_t) n;
+	result->flags = (uint16_t) flags;
+	return CHIBO_PARSE_OK;
+}
+
+/* Writes the binary form of c into buf (CRITERIA_WIRE_SIZE bytes). */
+size_t
+criteria_encode(CriteriaValue c, unsigned char *buf)
+{
+	wire_put_u16(buf, c.n);
+	wire_put_u32(buf + 2, c.flags);
+	return CRITERIA_WIRE_SIZE;
+}
+
+/*
+ * Decodes the binary form of good_status (GOOD_STATUS_WIRE_SIZE bytes) and
+ * validates it with good_status_valid.  CHIBO_PARSE_SYNTAX when invalid.
+ */
+ChiboParseResult
+good_status_decode(const unsigned char *buf, size_t len,
+				   GoodStatusValue *result)
+{
+	int			n;
+	int64_t		flags;
+	int64_t		count;
+	GoodStatusValue g;
+
+	if (len != GOOD_STATUS_WIRE_SIZE)
+		return CHIBO_PARSE_SYNTAX;
+	n = (int16_t) wire_get_u16(buf);
+	flags = (int32_t) wire_get_u32(buf + 2);
+	count = (int64_t) wire_get_u64(buf + 6);
+	if (n < 0 || n > CRITERIA_MAX || flags < 0 || flags > 0xFFFF || count < 0)
+		return CHIBO_PARSE_SYNTAX;
+	g.n = (uint8_t) n;
+	g.met_always = (uint16_t) flags;
+	g.count = (uint64_t) count;
+	if (!good_status_valid(g))
+		return CHIBO_PARSE_SYNTAX;
+	*result = g;
+	return CHIBO_PARSE_OK;
+}
+
+/* Writes the binary form of g into buf (GOOD_STATUS_WIRE_SIZE bytes). */
+size_t
+good_status_encode(GoodStatusValue g, unsigned char *buf)
+{
+	wire_put_u16(buf, g.n);
+	wire_put_u32(buf + 2, g.met_always);
+	wire_put_u64(buf + 6, g.count);
+	return GOOD_STATUS_WIRE_SIZE;
+}

@@ -70,4 +70,19 @@ extern ChiboParseResult good_status_parse(const char *str, size_t len,
 										  GoodStatusValue *result);
 extern size_t good_status_format(GoodStatusValue g, char *buf);
 
+/*
+ * Binary forms: criteria is n (int2) and flags (int4); good_status is n
+ * (int2), the criteria met every time (int4) and the count (int8).
+ */
+#define CRITERIA_WIRE_SIZE 6
+#define GOOD_STATUS_WIRE_SIZE 14
+
+extern ChiboParseResult criteria_decode(const unsigned char *buf, size_t len,
+										CriteriaValue *result);
+extern size_t criteria_encode(CriteriaValue c, unsigned char *buf);
+extern ChiboParseResult good_status_decode(const unsigned char *buf,
+										   size_t len,
+										   GoodStatusValue *result);
+extern size_t good_status_encode(GoodStatusValue g, unsigned char *buf);
+
 #endif							/* CHIBO_CRITERIA_CORE_H */

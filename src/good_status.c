@@ -60,20 +60,16 @@ Datum
 good_status_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			n = (int16) pq_getmsgint(buf, 2);
-	int64		flags = (int32) pq_getmsgint(buf, 4);
-	int64		count = pq_getmsgint64(buf);
+	const unsigned char *bytes = (const unsigned char *) pq_getmsgbytes(buf, GOOD_STATUS_WIRE_SIZE);
 	GoodStatusValue g;
 
-	g.n = (uint8) n;
-	g.met_always = (uint16) flags;
-	g.count = (uint64) count;
-	if (n < 0 || n > CRITERIA_MAX || flags < 0 || flags > 0xFFFF ||
-		count < 0 || !good_status_valid(g))
+	if (good_status_decode(bytes, GOOD_STATUS_WIRE_SIZE, &g) != CHIBO_PARSE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external good_status value: %d criteria, flags " INT64_FORMAT ", " INT64_FORMAT " assessments",
-						n, flags, count)));
+						(int) (int16) wire_get_u16(bytes),
+						(int64) (int32) wire_get_u32(bytes + 2),
+						(int64) wire_get_u64(bytes + 6))));
 	PG_RETURN_GOOD_STATUS(g);
 }
 
@@ -82,12 +78,12 @@ Datum
 good_status_send(PG_FUNCTION_ARGS)
 {
 	GoodStatusValue g = PG_GETARG_GOOD_STATUS(0);
+	unsigned char bytes[GOOD_STATUS_WIRE_SIZE];
 	StringInfoData buf;
 
+	good_status_encode(g, bytes);
 	pq_begintypsend(&buf);
-	pq_sendint16(&buf, g.n);
-	pq_sendint32(&buf, g.met_always);
-	pq_sendint64(&buf, (int64) g.count);
+	pq_sendbytes(&buf, (const char *) bytes, GOOD_STATUS_WIRE_SIZE);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 

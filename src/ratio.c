@@ -125,10 +125,15 @@ Datum
 ratio_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int64		part = pq_getmsgint64(buf);
-	int64		whole = pq_getmsgint64(buf);
+	const unsigned char *bytes = (const unsigned char *) pq_getmsgbytes(buf, RATIO_WIRE_SIZE);
+	RatioValue	r;
+	ChiboParseResult code = ratio_decode(bytes, RATIO_WIRE_SIZE, &r);
 
-	PG_RETURN_RATIO(ratio_from_counts(part, whole));
+	if (code != CHIBO_PARSE_OK)
+		chibo_ratio_error(code, psprintf(INT64_FORMAT "/" INT64_FORMAT,
+										 (int64) wire_get_u64(bytes),
+										 (int64) wire_get_u64(bytes + 8)));
+	PG_RETURN_RATIO(r);
 }
 
 /* Binary output: part and whole as int8. */
@@ -136,11 +141,12 @@ Datum
 ratio_send(PG_FUNCTION_ARGS)
 {
 	RatioValue	r = PG_GETARG_RATIO(0);
+	unsigned char bytes[RATIO_WIRE_SIZE];
 	StringInfoData buf;
 
+	ratio_encode(r, bytes);
 	pq_begintypsend(&buf);
-	pq_sendint64(&buf, r.part);
-	pq_sendint64(&buf, r.whole);
+	pq_sendbytes(&buf, (const char *) bytes, RATIO_WIRE_SIZE);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 

@@ -419,3 +419,68 @@ ratio_cmp_decimal(RatioValue r, const DecimalValue *d)
 		return -1;
 	return lhs > rhs ? 1 : 0;
 }
+
+/* Big-endian readers and writers of the binary forms. */
+uint16_t
+wire_get_u16(const unsigned char *p)
+{
+	return (uint16_t) (((unsigned) p[0] << 8) | p[1]);
+}
+
+uint32_t
+wire_get_u32(const unsigned char *p)
+{
+	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) |
+		((uint32_t) p[2] << 8) | (uint32_t) p[3];
+}
+
+uint64_t
+wire_get_u64(const unsigned char *p)
+{
+	return ((uint64_t) wire_get_u32(p) << 32) | wire_get_u32(p + 4);
+}
+
+void
+wire_put_u16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char) (v >> 8);
+	p[1] = (unsigned char) v;
+}
+
+void
+wire_put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char) (v >> 24);
+	p[1] = (unsigned char) (v >> 16);
+	p[2] = (unsigned char) (v >> 8);
+	p[3] = (unsigned char) v;
+}
+
+void
+wire_put_u64(unsigned char *p, uint64_t v)
+{
+	wire_put_u32(p, (uint32_t) (v >> 32));
+	wire_put_u32(p + 4, (uint32_t) v);
+}
+
+/*
+ * Decodes the binary form (RATIO_WIRE_SIZE bytes: part and whole as int8)
+ * and validates it like ratio_check; CHIBO_PARSE_SYNTAX for another length.
+ */
+ChiboParseResult
+ratio_decode(const unsigned char *buf, size_t len, RatioValue *result)
+{
+	if (len != RATIO_WIRE_SIZE)
+		return CHIBO_PARSE_SYNTAX;
+	return ratio_check((int64_t) wire_get_u64(buf),
+					   (int64_t) wire_get_u64(buf + 8), result);
+}
+
+/* Writes the binary form into buf (RATIO_WIRE_SIZE bytes). */
+size_t
+ratio_encode(RatioValue r, unsigned char *buf)
+{
+	wire_put_u64(buf, r.part);
+	wire_put_u64(buf + 8, r.whole);
+	return RATIO_WIRE_SIZE;
+}

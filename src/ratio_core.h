@@ -86,4 +86,21 @@ extern size_t format_scaled(chibo_uint128 value, int digits, char *buf);
 extern bool decimal_parse(const char *str, size_t len, DecimalValue *result);
 extern int	ratio_cmp_decimal(RatioValue r, const DecimalValue *d);
 
+/*
+ * Binary (send/receive) forms: fixed-size, big-endian, as PostgreSQL's
+ * pq_sendintN writes them.  A ratio is part and whole as int8.
+ */
+#define RATIO_WIRE_SIZE 16
+
+extern uint16_t wire_get_u16(const unsigned char *p);
+extern uint32_t wire_get_u32(const unsigned char *p);
+extern uint64_t wire_get_u64(const unsigned char *p);
+extern void wire_put_u16(unsigned char *p, uint16_t v);
+extern void wire_put_u32(unsigned char *p, uint32_t v);
+extern void wire_put_u64(unsigned char *p, uint64_t v);
+
+extern ChiboParseResult ratio_decode(const unsigned char *buf, size_t len,
+									 RatioValue *result);
+extern size_t ratio_encode(RatioValue r, unsigned char *buf);
+
 #endif							/* CHIBO_RATIO_CORE_H */
