@@ -13,6 +13,7 @@
 -- copies after the first as dup.
 CREATE FUNCTION chibo_import.mark_duplicates(p_file text) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -48,7 +49,7 @@ COMMENT ON FUNCTION chibo_import.mark_duplicates(text) IS
 CREATE FUNCTION chibo_import.files()
 RETURNS TABLE (file text, tbl text, rule text, columns text[], staged text[])
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     VALUES
     ('units.csv', 'units', NULL,
      '{code,parent_id,name,kind,grassroots,cell_type,valid_from,valid_to}'::text[], NULL::text[]),
@@ -64,8 +65,8 @@ AS $$
     ('assessments.csv', 'assessments', 'assessments_rule',
      '{subject_kind,member_id,unit_id,scheme_id,period_start,period_end,criteria}', NULL),
     ('classifications.csv', 'classifications', 'classifications_rule',
-     '{subject_kind,member_id,unit_id,year,grade,score}', NULL)
-$$;
+     '{subject_kind,member_id,unit_id,year,grade,score}', NULL);
+END;
 COMMENT ON FUNCTION chibo_import.files() IS
     'the contract''s files in dependency order, with their tables, rule functions and columns';
 
@@ -73,6 +74,7 @@ COMMENT ON FUNCTION chibo_import.files() IS
 -- update the stored rows that differ, insert the new ones.
 CREATE FUNCTION chibo_import.apply_rows(p_file text, p_step integer, p_line bigint) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     spec record;
@@ -107,6 +109,7 @@ COMMENT ON FUNCTION chibo_import.apply_rows(text, integer, bigint) IS
 -- with the file's own check_F(step).
 CREATE FUNCTION chibo_import.check(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     spec record;
@@ -132,6 +135,7 @@ COMMENT ON FUNCTION chibo_import.check(text, integer) IS
 -- message.
 CREATE FUNCTION chibo_import.apply(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -163,6 +167,7 @@ COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
 -- temporary table's columns under the table's names.
 CREATE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
@@ -182,6 +187,7 @@ COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
 -- Record the file's rejects and return its counts.
 CREATE FUNCTION chibo_import.finish(p_batch bigint, p_file text, OUT accepted bigint, OUT rejected bigint)
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);

@@ -20,6 +20,7 @@
 
 CREATE FUNCTION chibo_import.load_units() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_units ON COMMIT DROP AS
@@ -56,6 +57,7 @@ COMMENT ON FUNCTION chibo_import.load_units() IS 'import step: reads and types s
 -- units the step holds.
 CREATE FUNCTION chibo_import.check_units(p_step integer) RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
@@ -110,6 +112,7 @@ COMMENT ON FUNCTION chibo_import.check_units(integer) IS
 -- committee); what still breaks a rule is rejected.
 CREATE FUNCTION chibo_import.retry_units() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     waiting integer;
@@ -134,6 +137,7 @@ COMMENT ON FUNCTION chibo_import.retry_units() IS
 
 CREATE FUNCTION chibo_import.load_members() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_members ON COMMIT DROP AS
@@ -174,6 +178,7 @@ COMMENT ON FUNCTION chibo_import.load_members() IS 'import step: reads and types
 
 CREATE FUNCTION chibo_import.load_memberships() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_memberships ON COMMIT DROP AS
@@ -211,6 +216,7 @@ COMMENT ON FUNCTION chibo_import.load_memberships() IS 'import step: reads and t
 
 CREATE FUNCTION chibo_import.check_memberships(p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     UPDATE pg_temp.chibo_import_memberships t SET reason = x.reason
@@ -237,6 +243,7 @@ COMMENT ON FUNCTION chibo_import.check_memberships(integer) IS 'import step: che
 
 CREATE FUNCTION chibo_import.load_exemptions() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_exemptions ON COMMIT DROP AS
@@ -269,6 +276,7 @@ COMMENT ON FUNCTION chibo_import.load_exemptions() IS 'import step: reads and ty
 
 CREATE FUNCTION chibo_import.load_meetings() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_meetings ON COMMIT DROP AS
@@ -304,6 +312,7 @@ COMMENT ON FUNCTION chibo_import.load_meetings() IS 'import step: reads and type
 
 CREATE FUNCTION chibo_import.load_attendance() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_attendance ON COMMIT DROP AS
@@ -347,6 +356,7 @@ COMMENT ON FUNCTION chibo_import.load_attendance() IS 'import step: reads and ty
 
 CREATE FUNCTION chibo_import.check_attendance(p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     EXECUTE 'UPDATE pg_temp.chibo_import_attendance t SET reason = chibo_import.reason(p.problem) FROM ('
@@ -361,6 +371,7 @@ COMMENT ON FUNCTION chibo_import.check_attendance(integer) IS 'import step: chec
 
 CREATE FUNCTION chibo_import.apply_attendance(p_step integer, p_line bigint) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     UPDATE @extschema@.attendance a SET status = t.status
@@ -384,6 +395,7 @@ COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS
 
 CREATE FUNCTION chibo_import.load_task_registrations() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_task_registrations ON COMMIT DROP AS
@@ -421,7 +433,7 @@ COMMENT ON FUNCTION chibo_import.load_task_registrations() IS 'import step: read
 CREATE FUNCTION chibo_import.subject(p_kind text, p_code text)
 RETURNS TABLE (member_id bigint, unit_id bigint, problem text)
     LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-AS $$
+BEGIN ATOMIC
     SELECT m.id, u.id,
            CASE WHEN p_kind IS NULL OR p_kind NOT IN ('member', 'cell')
                     THEN pg_catalog.format('subject_kind %s is not member or cell',
@@ -433,13 +445,14 @@ AS $$
            END
       FROM (SELECT) AS one
       LEFT JOIN @extschema@.members m ON p_kind = 'member' AND m.code = p_code
-      LEFT JOIN @extschema@.units u ON p_kind = 'cell' AND u.code = p_code
-$$;
+      LEFT JOIN @extschema@.units u ON p_kind = 'cell' AND u.code = p_code;
+END;
 COMMENT ON FUNCTION chibo_import.subject(text, text) IS
     'import step: resolves a staged subject_kind and subject_code to a member or a cell, with the reason when it cannot';
 
 CREATE FUNCTION chibo_import.load_assessments() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_assessments ON COMMIT DROP AS
@@ -487,6 +500,7 @@ COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and t
 
 CREATE FUNCTION chibo_import.load_classifications() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     CREATE TEMP TABLE chibo_import_classifications ON COMMIT DROP AS

@@ -3,6 +3,7 @@
 CREATE FUNCTION @extschema@.import_staged()
 RETURNS TABLE (file text, accepted bigint, rejected bigint)
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
     -- Memory for the sorts and hashes of a city's year (default 4MB).
     SET work_mem = '128MB'
     -- Staged rows are numbered in the order a plain sequential scan reads

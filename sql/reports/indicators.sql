@@ -7,6 +7,7 @@
 -- The id of the unit with code UNIT_CODE; an error for an unknown code.
 CREATE FUNCTION @extschema@.unit_id_of(unit_code text) RETURNS bigint
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     id bigint;
@@ -59,6 +60,7 @@ COMMENT ON FUNCTION @extschema@.active_members(bigint, date) IS
 -- Checks a window and a policy as the indicator functions take them.
 CREATE FUNCTION @extschema@.check_window(first_month date, last_month date, threshold numeric, policy text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF first_month IS NULL OR last_month IS NULL THEN
@@ -86,6 +88,7 @@ COMMENT ON FUNCTION @extschema@.check_window(date, date, numeric, text) IS
 -- the last month with a meeting, and stops when they were never built.
 CREATE FUNCTION @extschema@.check_rollups(window_last date) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     last_month date;
@@ -145,6 +148,7 @@ RETURNS TABLE (active_members bigint, task_registered bigint, four_good bigint,
                cells_at_threshold @extschema@.ratio, attendance @extschema@.ratio,
                task_registration_text text, four_good_text text, cells_text text, attendance_text text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -232,6 +236,7 @@ COMMENT ON FUNCTION @extschema@.indicators(text, date, date, numeric, text) IS
 CREATE FUNCTION @extschema@.members_needing_attention(unit_code text, year integer)
 RETURNS TABLE (member_code text, unexcused_months integer, flag text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -278,6 +283,7 @@ RETURNS TABLE (cell_code text, cell_type text,
                lowest_ratio @extschema@.ratio, lowest_month date,
                quarters_without_thematic text[], short_meetings date[])
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -340,6 +346,7 @@ COMMENT ON FUNCTION @extschema@.cells_needing_attention(text, date, date, numeri
 CREATE FUNCTION @extschema@.grading_quota(unit_code text, year integer)
 RETURNS TABLE (organisation_code text, organisation_name text, excellent bigint, good bigint, over_quota boolean)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE

@@ -15,6 +15,7 @@
 -- twice in one transaction finds its tables), without a notice if not.
 CREATE FUNCTION @extschema@.drop_temp_table(name text) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF pg_catalog.to_regclass('pg_temp.' || pg_catalog.quote_ident(name)) IS NOT NULL THEN
@@ -36,6 +37,7 @@ COMMENT ON FUNCTION @extschema@.drop_temp_table(text) IS
 -- mix schemes of different sizes, who are not counted as achieved.
 CREATE FUNCTION @extschema@.refresh_member_figures() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM @extschema@.drop_temp_table(t)
@@ -79,6 +81,7 @@ COMMENT ON FUNCTION @extschema@.refresh_member_figures() IS
 -- The counts of the cell-months in pg_temp.chibo_target_months.
 CREATE FUNCTION @extschema@.refresh_cell_months() RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
@@ -178,6 +181,7 @@ COMMENT ON FUNCTION @extschema@.refresh_cell_months() IS
 -- first_month, last_month), from cell_months and the member tables.
 CREATE FUNCTION @extschema@.refresh_cell_years() RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
@@ -308,6 +312,7 @@ COMMENT ON FUNCTION @extschema@.unit_rollup_columns(regclass, text) IS
 -- units above a changed cell change by exactly its change.
 CREATE FUNCTION @extschema@.refresh_unit_rollups(delta boolean) RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
@@ -367,6 +372,7 @@ COMMENT ON FUNCTION @extschema@.refresh_unit_rollups(boolean) IS
 CREATE FUNCTION @extschema@.refresh_reports(full boolean DEFAULT false)
 RETURNS TABLE (rollup text, recomputed bigint)
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
     SET work_mem = '64MB'
 AS $$
 DECLARE

@@ -67,6 +67,7 @@ COMMENT ON COLUMN @extschema@.unit_ancestors.depth IS 'levels between them: 0 fo
 -- units, not the readers.
 CREATE FUNCTION @extschema@.units_ancestors() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     LOCK TABLE @extschema@.unit_ancestors IN SHARE ROW EXCLUSIVE MODE;

@@ -19,6 +19,7 @@ COMMENT ON FUNCTION @extschema@.refresh_job_name() IS
 -- dblink.  Explains what is missing when neither works.
 CREATE FUNCTION @extschema@.cron_call(statement text) RETURNS text
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     cron_db text := pg_catalog.current_setting('cron.database_name', true);
@@ -65,6 +66,7 @@ COMMENT ON FUNCTION @extschema@.cron_call(text) IS
 
 CREATE FUNCTION @extschema@.schedule_refresh(schedule text DEFAULT '*/15 * * * *') RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF schedule IS NULL OR pg_catalog.btrim(schedule) = '' THEN
@@ -85,6 +87,7 @@ COMMENT ON FUNCTION @extschema@.schedule_refresh(text) IS
 
 CREATE FUNCTION @extschema@.unschedule_refresh() RETURNS boolean
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     -- true when a job was removed, false when there was none

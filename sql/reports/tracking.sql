@@ -80,6 +80,7 @@ COMMENT ON FUNCTION @extschema@.report_spans(text, text) IS
 -- and new rows feed.  TG_ARGV[0] names the table.
 CREATE FUNCTION @extschema@.track_changes() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     rel text;

@@ -83,6 +83,7 @@ CREATE FUNCTION @extschema@.scheme_problem(
     p_id bigint, p_code text, p_name text, p_subject_kind text, p_criteria_names text[])
 RETURNS text
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n integer := pg_catalog.cardinality(p_criteria_names);
@@ -113,6 +114,7 @@ COMMENT ON FUNCTION @extschema@.scheme_problem(bigint, text, text, text, text[])
 
 CREATE FUNCTION @extschema@.schemes_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM @extschema@.raise_problem(@extschema@.scheme_problem(

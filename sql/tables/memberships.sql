@@ -39,6 +39,7 @@ CREATE FUNCTION @extschema@.membership_problem(
     p_id bigint, p_member_id bigint, p_unit_id bigint, p_from_date date, p_to_date date)
 RETURNS text
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     member_code text;
@@ -110,6 +111,7 @@ COMMENT ON FUNCTION @extschema@.membership_problem(bigint, bigint, bigint, date,
 
 CREATE FUNCTION @extschema@.memberships_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN

@@ -22,6 +22,7 @@ COMMENT ON SCHEMA chibo_import IS
 -- Raise a problem string 'SQLSTATE message' as an error (no-op for NULL).
 CREATE FUNCTION @extschema@.raise_problem(problem text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF problem IS NOT NULL THEN
@@ -38,6 +39,7 @@ COMMENT ON FUNCTION @extschema@.raise_problem(text) IS
 -- breaking a rule (see members_rule).  The first problem is raised.
 CREATE FUNCTION @extschema@.check_rows() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     rule text;
@@ -112,6 +114,7 @@ CREATE FUNCTION @extschema@.unit_problem(
     p_parent_may_follow boolean DEFAULT false, p_check_below boolean DEFAULT true)
 RETURNS text
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     parent record;
@@ -227,6 +230,7 @@ COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, b
 -- checked by units_check_tree when the statement ends.
 CREATE FUNCTION @extschema@.units_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     -- Before a row is written, a new unit has nothing below it to check;
