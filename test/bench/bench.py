@@ -1,0 +1,631 @@
+#!/usr/bin/env python3
+"""chibo benchmark driver (issue 6, sections 1 and 2).
+
+Run it through test/bench/run.sh, which starts the throwaway cluster and
+exports PGHOST, PGPORT and PGUSER.  Every figure is a ratio of a subject
+against a baseline measured in the same run, interleaved (baseline,
+subject, baseline, subject, ...), reported as median, spread (min..max of
+the per-repetition ratios) and n.  Results are appended as JSON lines to
+--out/results.jsonl and summarised in --out/results.md.
+
+Measurements (--only NAME, repeatable; default all of the chosen scale):
+  agg_serial     attendance_ratio over 10M rows vs count(*) FILTER
+  agg_sql        the same aggregate in SQL and PL/pgSQL vs attendance_ratio
+  share          share_at_least over 1M ratios vs count(*) FILTER
+  parallel       attendance_ratio with 2 workers vs serial
+  load           import through the contract vs raw COPY into text tables
+  scan           attendance_ratio over chibo.attendance vs count(*) FILTER
+  rebuild        refresh_reports(true) vs CREATE MATERIALIZED VIEW, with
+                 the backend's peak memory; and (same repetitions)
+                 refresh_reports() after 1% of cell-months change vs
+                 refresh_reports(true)
+  incremental    the same as rebuild (one measurement gives both rows)
+  pgbench        the headline report, pgbench 8 clients, p95 latency
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+GEN = os.path.join(ROOT, "test", "generator", "chibo_gen.py")
+FILES = ["units", "members", "memberships", "exemptions", "meetings",
+         "attendance", "task_registrations", "assessments", "classifications"]
+SYNTH = ["agg_serial", "agg_sql", "share", "parallel"]
+DATA = ["load", "scan", "rebuild", "incremental", "pgbench"]
+ALL = SYNTH + DATA
+
+OUT = None
+CONTEXT = {}
+
+
+def log(msg):
+    """A progress line on stderr, with the wall clock."""
+    sys.stderr.write("[bench %s] %s\n" % (time.strftime("%H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def psql(db, script, check=True):
+    """Run a psql script, return stdout."""
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                        "-d", db], input=script, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError("psql failed (%s): %s\n--- script:\n%s"
+                           % (db, p.stderr.strip(), script[:2000]))
+    return p.stdout
+
+
+def value(db, sql):
+    return psql(db, sql + "\n").strip()
+
+
+def timed(db, sql, setup="", cwd=None):
+    """Milliseconds the server took for sql (psql's \\timing: the statement
+    only, not the connection), after the setup statements."""
+    script = "%s\n\\o /dev/null\n\\timing on\n%s\n" % (setup, sql)
+    p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db],
+                       input=script, capture_output=True, text=True, cwd=cwd)
+    if p.returncode != 0:
+        raise RuntimeError("psql failed (%s): %s\n--- sql: %s" % (db, p.stderr.strip(), sql))
+    times = [float(x) for x in re.findall(r"^Time: ([0-9.]+) ms", p.stdout, re.M)]
+    if not times:
+        raise RuntimeError("no timing in psql output: %r" % p.stdout[-500:])
+    return sum(times)
+
+
+def summary(values):
+    values = sorted(values)
+    return {"median": statistics.median(values), "min": values[0],
+            "max": values[-1], "n": len(values)}
+
+
+def record(name, scale, row):
+    """Append a result to results.jsonl (and keep it for results.md)."""
+    row = dict(row)
+    row.update({"name": name, "scale": scale,
+                "at": datetime.datetime.now().isoformat(timespec="seconds")})
+    row.update(CONTEXT)
+    with open(os.path.join(OUT, "results.jsonl"), "a") as f:
+        f.write(json.dumps(row, sort_keys=True) + "\n")
+    log("RESULT %s" % json.dumps(row, sort_keys=True))
+    write_markdown()
+
+
+def interleaved(label, reps, baseline, subjects, warmup=True):
+    """Runs baseline, subject(s), baseline, subject(s), ... reps times (the
+    order within a repetition alternates); returns the ratio summaries
+    subject/baseline and the times."""
+    if warmup:
+        baseline()
+        for f in subjects.values():
+            f()
+    base_t, sub_t = [], {k: [] for k in subjects}
+    ratios = {k: [] for k in subjects}
+    for i in range(reps):
+        order = [("baseline", baseline)] + list(subjects.items())
+        if i % 2 == 1:
+            order = list(reversed(order))
+        t = {}
+        for k, f in order:
+            t[k] = f()
+        base_t.append(t["baseline"])
+        for k in subjects:
+            sub_t[k].append(t[k])
+            ratios[k].append(t[k] / t["baseline"])
+        log("%s rep %d/%d: baseline %.1f ms, %s" % (
+            label, i + 1, reps, t["baseline"],
+            ", ".join("%s %.1f ms (x%.3f)" % (k, t[k], t[k] / t["baseline"]) for k in subjects)))
+    return ({k: summary(v) for k, v in ratios.items()}, summary(base_t),
+            {k: summary(v) for k, v in sub_t.items()})
+
+
+# --------------------------------------------------------------------------
+# synthetic tables
+
+def setup_synthetic(db):
+    if value(db, "SELECT to_regclass('bench.att10m') IS NOT NULL") == "t":
+        return
+    log("creating bench.att10m (10M statuses), bench.att1m, bench.ratios1m")
+    psql(db, """
+CREATE SCHEMA IF NOT EXISTS bench;
+-- 10M statuses in the proportions of the city's attendance rows
+-- (about 92% present, 7% excused, 1% absent), in a fixed order.
+CREATE TABLE bench.att10m AS
+SELECT (CASE WHEN h < 92 THEN 'present' WHEN h < 99 THEN 'excused' ELSE 'absent' END)::chibo.attendance_status AS status
+  FROM (SELECT (hashint4(i) & 2147483647) % 100 AS h FROM generate_series(1, 10000000) i) s;
+CREATE TABLE bench.att1m AS SELECT status FROM bench.att10m LIMIT 1000000;
+-- 1M monthly ratios of cells of 5..60 members, none 0/0.
+CREATE TABLE bench.ratios1m AS
+SELECT chibo.ratio(p, w) AS r
+  FROM (SELECT w, w - (hashint4(-i) & 2147483647) % (w / 4 + 1) AS p
+          FROM (SELECT i, 5 + (hashint4(i) & 2147483647) % 56 AS w
+                  FROM generate_series(1, 1000000) i) a) b;
+VACUUM ANALYZE bench.att10m; VACUUM ANALYZE bench.att1m; VACUUM ANALYZE bench.ratios1m;
+-- The same aggregate as attendance_ratio(status), in SQL and in PL/pgSQL.
+CREATE FUNCTION bench.att_accum_sql(s chibo.ratio, x chibo.attendance_status) RETURNS chibo.ratio
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN chibo.ratio(chibo.part(s) + CASE WHEN x = 'present' THEN 1 ELSE 0 END, chibo.whole(s) + 1);
+CREATE AGGREGATE bench.attendance_ratio_sql(chibo.attendance_status) (
+    SFUNC = bench.att_accum_sql, STYPE = chibo.ratio, INITCOND = '0/0', PARALLEL = SAFE);
+CREATE FUNCTION bench.att_accum_plpgsql(s chibo.ratio, x chibo.attendance_status) RETURNS chibo.ratio
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    IF x = 'present' THEN
+        RETURN chibo.ratio(chibo.part(s) + 1, chibo.whole(s) + 1);
+    END IF;
+    RETURN chibo.ratio(chibo.part(s), chibo.whole(s) + 1);
+END $$;
+CREATE AGGREGATE bench.attendance_ratio_plpgsql(chibo.attendance_status) (
+    SFUNC = bench.att_accum_plpgsql, STYPE = chibo.ratio, INITCOND = '0/0', PARALLEL = SAFE);
+""")
+
+
+SERIAL = "SET max_parallel_workers_per_gather = 0;"
+PARALLEL2 = ("SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; "
+             "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;")
+
+
+def m_agg_serial(db, scale, reps):
+    setup_synthetic(db)
+    # answers must agree before timing anything
+    a = value(db, "SELECT chibo.attendance_ratio(status)::text FROM bench.att10m")
+    b = value(db, "SELECT count(*) FILTER (WHERE status = 'present') || '/' || count(*) FROM bench.att10m")
+    assert a == b, (a, b)
+    r, base, sub = interleaved("agg_serial", reps,
+        lambda: timed(db, "SELECT count(*) FILTER (WHERE status = 'present'), count(*) FROM bench.att10m", SERIAL),
+        {"attendance_ratio": lambda: timed(db, "SELECT chibo.attendance_ratio(status) FROM bench.att10m", SERIAL)})
+    record("agg_serial", scale, {"rows": 10000000, "ratio": r["attendance_ratio"],
+                                 "baseline_ms": base, "subject_ms": sub["attendance_ratio"],
+                                 "goal": "<= 1.1", "pass": r["attendance_ratio"]["median"] <= 1.1})
+
+
+def m_agg_sql(db, scale, reps):
+    setup_synthetic(db)
+    a = value(db, "SELECT chibo.attendance_ratio(status)::text FROM bench.att1m")
+    for f in ("bench.attendance_ratio_sql", "bench.attendance_ratio_plpgsql"):
+        assert value(db, "SELECT %s(status)::text FROM bench.att1m" % f) == a
+    r, base, sub = interleaved("agg_sql", reps,
+        lambda: timed(db, "SELECT chibo.attendance_ratio(status) FROM bench.att1m", SERIAL),
+        {"sql": lambda: timed(db, "SELECT bench.attendance_ratio_sql(status) FROM bench.att1m", SERIAL),
+         "plpgsql": lambda: timed(db, "SELECT bench.attendance_ratio_plpgsql(status) FROM bench.att1m", SERIAL)})
+    record("agg_sql", scale, {"rows": 1000000, "ratio_sql": r["sql"], "ratio_plpgsql": r["plpgsql"],
+                              "baseline_ms": base, "sql_ms": sub["sql"], "plpgsql_ms": sub["plpgsql"],
+                              "goal": "report (expect >= 5)",
+                              "pass": r["sql"]["median"] >= 5 and r["plpgsql"]["median"] >= 5})
+
+
+def m_share(db, scale, reps):
+    setup_synthetic(db)
+    a = value(db, "SELECT chibo.share_at_least(r, 0.85)::text FROM bench.ratios1m")
+    b = value(db, "SELECT count(*) FILTER (WHERE r OPERATOR(chibo.>=) 0.85) || '/' || count(*) FROM bench.ratios1m")
+    assert a == b, (a, b)
+    r, base, sub = interleaved("share", reps,
+        lambda: timed(db, "SELECT count(*) FILTER (WHERE r OPERATOR(chibo.>=) 0.85), count(*) FROM bench.ratios1m", SERIAL),
+        {"share_at_least": lambda: timed(db, "SELECT chibo.share_at_least(r, 0.85) FROM bench.ratios1m", SERIAL),
+         "float_filter": lambda: timed(db, "SELECT count(*) FILTER (WHERE r::float8 >= 0.85), count(*) FROM bench.ratios1m", SERIAL)})
+    record("share", scale, {"rows": 1000000, "ratio": r["share_at_least"],
+                            "ratio_float_filter": r["float_filter"],
+                            "baseline_ms": base, "subject_ms": sub["share_at_least"],
+                            "goal": "<= 1.2", "pass": r["share_at_least"]["median"] <= 1.2})
+
+
+def m_parallel(db, scale, reps):
+    setup_synthetic(db)
+    plan = psql(db, PARALLEL2 + "EXPLAIN SELECT chibo.attendance_ratio(status) FROM bench.att10m;")
+    assert "Partial Aggregate" in plan and "Workers Planned: 2" in plan, plan
+    r, base, sub = interleaved("parallel", reps,
+        lambda: timed(db, "SELECT chibo.attendance_ratio(status) FROM bench.att10m", SERIAL),
+        {"parallel2": lambda: timed(db, "SELECT chibo.attendance_ratio(status) FROM bench.att10m", PARALLEL2),
+         "builtin_parallel2": lambda: timed(db, "SELECT count(*) FILTER (WHERE status = 'present'), count(*) FROM bench.att10m", PARALLEL2)})
+    record("parallel", scale, {"rows": 10000000, "ratio": r["parallel2"],
+                               "ratio_builtin_parallel2": r["builtin_parallel2"],
+                               "baseline_ms": base, "subject_ms": sub["parallel2"],
+                               "goal": "<= 0.6", "pass": r["parallel2"]["median"] <= 0.6})
+
+
+# --------------------------------------------------------------------------
+# generated data
+
+def generate(scale, data_dir, members):
+    d = os.path.join(data_dir, scale if not members else "%s-%d" % (scale, members))
+    if os.path.exists(os.path.join(d, "classifications.csv")) and os.path.exists(os.path.join(d, ".complete")):
+        return d
+    log("generating %s into %s (chibo_gen.py)" % (scale, d))
+    cmd = [sys.executable, GEN, "--scale", scale, "--out", d, "--quiet"]
+    if members:
+        cmd += ["--members", str(members)]
+    subprocess.run(cmd, check=True)
+    open(os.path.join(d, ".complete"), "w").close()
+    return d
+
+
+def create_db(db):
+    psql("postgres", "DROP DATABASE IF EXISTS %s;\nCREATE DATABASE %s;\n" % (db, db))
+    psql(db, "CREATE EXTENSION chibo CASCADE;")
+
+
+def copy_script(d, schema):
+    return "".join("\\copy %s.%s FROM '%s' CSV HEADER\n" % (schema, f, os.path.join(d, f + ".csv"))
+                   for f in FILES if os.path.exists(os.path.join(d, f + ".csv")))
+
+
+def raw_copy(db, d):
+    """Raw COPY of the same files into unconstrained text tables (no key,
+    no index, no trigger), in a fresh schema; returns ms."""
+    psql(db, "DROP SCHEMA IF EXISTS bench_raw CASCADE; CREATE SCHEMA bench_raw;\n" +
+         "".join("CREATE TABLE bench_raw.%s (LIKE chibo_import.%s);\n" % (f, f) for f in FILES))
+    t = timed(db, copy_script(d, "bench_raw"))
+    psql(db, "DROP SCHEMA bench_raw CASCADE;")
+    return t
+
+
+def contract_import(db, d, bulk=False):
+    """The contract: \\copy into chibo_import, then import_staged().
+    bulk: units through the contract as they are, the other files with
+    session_replication_role = replica (the import's own checks run, the
+    tables' triggers and foreign keys do not): for the country slice only."""
+    if not bulk:
+        t_copy = timed(db, copy_script(d, "chibo_import"))
+        t_imp = timed(db, "SELECT * FROM chibo.import_staged();", "SET client_min_messages = warning;")
+        out = psql(db, "SELECT file, rejected FROM chibo_import.rejects GROUP BY 1, 2 ORDER BY 1;")
+        return t_copy, t_imp, out
+    t_copy = timed(db, "\\copy chibo_import.units FROM '%s' CSV HEADER\n" % os.path.join(d, "units.csv"))
+    t_imp = timed(db, "SELECT * FROM chibo.import_staged();", "SET client_min_messages = warning;")
+    t_copy += timed(db, "".join("\\copy chibo_import.%s FROM '%s' CSV HEADER\n" % (f, os.path.join(d, f + ".csv"))
+                               for f in FILES[1:]))
+    t_imp += timed(db, "SELECT * FROM chibo.import_staged();",
+                   "SET client_min_messages = warning; SET session_replication_role = replica;")
+    out = psql(db, "SELECT file, count(*) FROM chibo_import.rejects GROUP BY 1 ORDER BY 1;")
+    return t_copy, t_imp, out
+
+
+def load_db(scale, d, db, bulk):
+    """Loads d into db once (kept between runs); returns the load row."""
+    if value("postgres", "SELECT count(*) FROM pg_database WHERE datname = '%s'" % db) == "1" and \
+            value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'bench' AND tablename = 'loaded'") == "1":
+        return json.loads(value(db, "SELECT info FROM bench.loaded"))
+    create_db(db)
+    n = sum(1 for _ in open(os.path.join(d, "attendance.csv"))) - 1
+    log("loading %s (%d attendance rows) into %s through the contract%s; this is the long part"
+        % (d, n, db, " (bulk: triggers off after units)" if bulk else ""))
+    raws = [] if bulk else [raw_copy(db, d)]
+    t_copy, t_imp, rejects = contract_import(db, d, bulk)
+    if not bulk:
+        raws.append(raw_copy(db, d))
+    log("loaded: \\copy %.1f s, import_staged() %.1f s; rejects: %s" % (t_copy / 1000, t_imp / 1000, rejects.strip() or "none"))
+    psql(db, "VACUUM ANALYZE;")
+    info = {"attendance_rows": n, "copy_ms": t_copy, "import_ms": t_imp, "bulk": bulk, "raw_copy_ms": raws,
+            "rejects": rejects.strip(),
+            "db_size": value(db, "SELECT pg_database_size(current_database())")}
+    psql(db, "CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE bench.loaded (info jsonb);"
+         "INSERT INTO bench.loaded VALUES ('%s');" % json.dumps(info))
+    return info
+
+
+def m_load(scale, d, reps, info, db):
+    """Import through the contract vs raw COPY into text tables.  The
+    contract import of a city takes minutes: at city and country scale the
+    load of the reports database is the subject (n = 1), between raw COPYs
+    run before and after; at district scale fresh databases, reps times."""
+    rows = info["attendance_rows"]
+    if scale == "district":
+        tmp = "bench_load_tmp"
+        create_db(tmp)
+        def subject():
+            create_db(tmp)
+            a, b, _ = contract_import(tmp, d)
+            return a + b
+        r, base, sub = interleaved("load", reps, lambda: raw_copy(tmp, d), {"contract": subject}, warmup=False)
+        psql("postgres", "DROP DATABASE %s;" % tmp)
+        # throughput ratio = baseline time / subject time
+        tp = {k: 1 / r["contract"][k] for k in ("median", "min", "max")}
+        tp = {"median": tp["median"], "min": tp["max"], "max": tp["min"], "n": r["contract"]["n"]}
+    else:
+        # the raw COPYs run just before and just after the contract import
+        raws = info["raw_copy_ms"] + [raw_copy(db, d) for _ in range(max(0, reps - 2))]
+        contract = info["copy_ms"] + info["import_ms"]
+        base = summary(raws)
+        sub = {"contract": summary([contract])}
+        tp = {"median": base["median"] / contract, "min": base["min"] / contract,
+              "max": base["max"] / contract, "n": 1}
+    record("load", scale, {"attendance_rows": rows, "throughput_ratio": tp, "baseline_ms": base,
+                           "subject_ms": sub["contract"], "bulk": info.get("bulk", False),
+                           "goal": ">= 0.3", "pass": tp["median"] >= 0.3})
+
+
+def m_scan(db, scale, reps, info):
+    rows = int(value(db, "SELECT count(*) FROM chibo.attendance"))
+    r, base, sub = interleaved("scan", reps,
+        lambda: timed(db, "SELECT count(*) FILTER (WHERE status = 'present'), count(*) FROM chibo.attendance", SERIAL),
+        {"attendance_ratio": lambda: timed(db, "SELECT chibo.attendance_ratio(status) FROM chibo.attendance", SERIAL)})
+    record("scan", scale, {"attendance_rows": rows, "ratio": r["attendance_ratio"], "baseline_ms": base,
+                           "subject_ms": sub["attendance_ratio"],
+                           "ns_per_row": 1e6 * sub["attendance_ratio"]["median"] / rows})
+
+
+MATVIEW = """
+CREATE MATERIALIZED VIEW bench.cell_month_counts AS
+WITH mt AS (
+    SELECT id, unit_id, date_trunc('month', held_on)::date AS month, held_on, kind FROM chibo.meetings),
+expected AS (
+    SELECT m.id, count(*) AS expected
+      FROM mt m
+      JOIN chibo.memberships ms
+        ON ms.unit_id = m.unit_id AND ms.from_date <= m.held_on AND (ms.to_date IS NULL OR ms.to_date > m.held_on)
+      JOIN chibo.members mb ON mb.id = ms.member_id
+     WHERE (mb.left_on IS NULL OR mb.left_on >= m.held_on)
+       AND NOT EXISTS (SELECT FROM chibo.exemptions e
+                        WHERE e.member_id = ms.member_id AND e.from_date <= m.held_on
+                          AND (e.to_date IS NULL OR e.to_date > m.held_on))
+     GROUP BY m.id),
+marks AS (
+    SELECT a.meeting_id AS id, count(*) FILTER (WHERE a.status = 'present') AS present,
+           count(*) FILTER (WHERE a.status = 'excused') AS excused
+      FROM chibo.attendance a
+     WHERE a.status IN ('present', 'excused')
+       AND NOT EXISTS (SELECT FROM chibo.exemptions e
+                        WHERE e.member_id = a.member_id AND e.from_date <= a.held_on
+                          AND (e.to_date IS NULL OR e.to_date > a.held_on))
+     GROUP BY a.meeting_id)
+SELECT m.unit_id, m.month,
+       count(*) FILTER (WHERE m.kind IN ('regular', 'combined')) AS meetings,
+       coalesce(sum(k.present) FILTER (WHERE m.kind IN ('regular', 'combined')), 0) AS present,
+       coalesce(sum(k.excused) FILTER (WHERE m.kind IN ('regular', 'combined')), 0) AS excused,
+       coalesce(sum(e.expected) FILTER (WHERE m.kind IN ('regular', 'combined')), 0) AS expected,
+       count(*) FILTER (WHERE m.kind IN ('thematic', 'combined')) AS thematic_meetings
+  FROM mt m LEFT JOIN expected e ON e.id = m.id LEFT JOIN marks k ON k.id = m.id
+ GROUP BY m.unit_id, m.month;
+"""
+
+
+class PeakWatcher(threading.Thread):
+    """Polls /proc/<pid>/status of the backend running a statement that
+    contains `tag`: VmHWM (peak resident set, shared buffers touched
+    included) at the end, and the largest RssAnon seen (private memory)."""
+
+    def __init__(self, db, tag):
+        super().__init__(daemon=True)
+        self.db, self.tag, self.stop = db, tag, False
+        self.pid, self.hwm_kb, self.anon_kb = None, 0, 0
+
+    def run(self):
+        while not self.stop:
+            if self.pid is None:
+                pid = value(self.db, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%%%s%%' "
+                                     "AND pid <> pg_backend_pid() LIMIT 1" % self.tag)
+                self.pid = int(pid) if pid else None
+            if self.pid:
+                try:
+                    with open("/proc/%d/status" % self.pid) as f:
+                        for line in f:
+                            if line.startswith("VmHWM:"):
+                                self.hwm_kb = max(self.hwm_kb, int(line.split()[1]))
+                            elif line.startswith("RssAnon:"):
+                                self.anon_kb = max(self.anon_kb, int(line.split()[1]))
+                except OSError:
+                    pass
+            time.sleep(0.1)
+
+
+def full_rebuild(db, peaks=None):
+    tag = "bench_rebuild_%d" % int(time.time() * 1000)
+    w = PeakWatcher(db, tag)
+    w.start()
+    t = timed(db, "SELECT * FROM chibo.refresh_reports(true) /* %s */;" % tag,
+              "SET client_min_messages = warning;")
+    w.stop = True
+    w.join()
+    if peaks is not None:
+        peaks.append((w.hwm_kb, w.anon_kb))
+    return t
+
+
+def matview(db):
+    psql(db, "CREATE SCHEMA IF NOT EXISTS bench; DROP MATERIALIZED VIEW IF EXISTS bench.cell_month_counts;")
+    return timed(db, MATVIEW)
+
+
+def change_one_percent(db, rep):
+    """Changes one attendance row in 1% of the cell-months (status present
+    <-> excused, a different sample each repetition); returns how many."""
+    return int(value(db, """
+WITH cm AS (SELECT unit_id, month FROM chibo.cell_months WHERE meetings > 0
+             ORDER BY hashtext(unit_id::text || month::text || '%d')
+             LIMIT (SELECT count(*) / 100 FROM chibo.cell_months)),
+pick AS (SELECT DISTINCT ON (cm.unit_id, cm.month) a.id
+           FROM cm JOIN chibo.attendance a
+             ON a.unit_id = cm.unit_id AND a.held_on >= cm.month AND a.held_on < cm.month + interval '1 month'
+          WHERE a.status IN ('present', 'excused')
+          ORDER BY cm.unit_id, cm.month, a.id),
+upd AS (UPDATE chibo.attendance a
+           SET status = CASE WHEN a.status = 'present' THEN 'excused' ELSE 'present' END::chibo.attendance_status
+          FROM pick WHERE a.id = pick.id RETURNING 1)
+SELECT count(*) FROM upd""" % rep))
+
+
+def m_rebuild(db, scale, reps, info):
+    """One repetition: the materialized view (baseline of the full
+    rebuild), refresh_reports(true) with its backend's peak memory, then 1%
+    of the cell-months changed and refresh_reports() (incremental, whose
+    baseline is the full rebuild of the same repetition).  The order of the
+    view and the rebuild alternates."""
+    rows = info["attendance_rows"]
+    peaks = []
+    # the refresh and the view agree on every cell-month's counts
+    log("rebuild: warm-up rebuild and view, and checking that they agree")
+    full_rebuild(db)
+    matview(db)
+    diff = value(db, """SELECT count(*) FROM bench.cell_month_counts v
+        FULL JOIN (SELECT * FROM chibo.cell_months WHERE meetings > 0 OR thematic_meetings > 0 OR side_meetings > 0) c
+          ON c.unit_id = v.unit_id AND c.month = v.month
+        WHERE (c.meetings, c.present, c.excused, c.expected, c.thematic_meetings)
+              IS DISTINCT FROM (v.meetings, v.present, v.excused, v.expected, v.thematic_meetings)""")
+    if diff != "0":
+        log("WARNING: the view and cell_months differ in %s cell-months" % diff)
+    cms = int(value(db, "SELECT count(*) FROM chibo.cell_months"))
+    mv, full, inc, changed = [], [], [], []
+    for i in range(reps):
+        if i % 2 == 0:
+            mv.append(matview(db))
+            full.append(full_rebuild(db, peaks))
+        else:
+            full.append(full_rebuild(db, peaks))
+            mv.append(matview(db))
+        changed.append(change_one_percent(db, i + 1))
+        inc.append(timed(db, "SELECT * FROM chibo.refresh_reports();", "SET client_min_messages = warning;"))
+        log("rebuild rep %d/%d: view %.1f s, full rebuild %.1f s (x%.3f, peak VmHWM %d MB, RssAnon %d MB), "
+            "%d rows changed, incremental %.1f s (x%.4f)"
+            % (i + 1, reps, mv[-1] / 1000, full[-1] / 1000, full[-1] / mv[-1], peaks[-1][0] / 1024,
+               peaks[-1][1] / 1024, changed[-1], inc[-1] / 1000, inc[-1] / full[-1]))
+    hwm = summary([p[0] / 1024 for p in peaks])
+    anon = summary([p[1] / 1024 for p in peaks])
+    r_full = summary([f / m for f, m in zip(full, mv)])
+    r_inc = summary([a / f for a, f in zip(inc, full)])
+    record("rebuild", scale, {"attendance_rows": rows, "ratio": r_full, "baseline_ms": summary(mv),
+                              "subject_ms": summary(full), "view_differs_in": int(diff),
+                              "us_per_row": 1e3 * statistics.median(full) / rows,
+                              "matview_us_per_row": 1e3 * statistics.median(mv) / rows,
+                              "peak_vmhwm_mb": hwm, "peak_rss_anon_mb": anon,
+                              "work_mem": value(db, "SHOW work_mem"), "cell_months": cms,
+                              "goal": "<= 1.5", "pass": r_full["median"] <= 1.5})
+    record("incremental", scale, {"cell_months": cms, "changed_rows": summary(changed), "ratio": r_inc,
+                                  "baseline_ms": summary(full), "subject_ms": summary(inc),
+                                  "goal": "<= 0.05", "pass": r_inc["median"] <= 0.05})
+
+
+def m_pgbench(db, scale, reps, seconds=30, clients=8):
+    """The headline report (chibo_report.headline, the published figures of
+    the top committees), pgbench -c 8, p95 from the per-transaction log; and
+    the same for one random committee's year row from unit_year."""
+    top = value(db, "SELECT count(*) FROM chibo_report.headline")
+    assert int(top) > 0, "headline is empty: refresh first"
+    units = int(value(db, "SELECT count(*) FROM chibo.units"))
+    scripts = {
+        "headline": "SELECT * FROM chibo_report.headline;\n",
+        "unit_year": "\\set u random(1, %d)\nSELECT * FROM chibo_report.unit_year WHERE unit_code = "
+                     "(SELECT code FROM chibo.units WHERE id = :u);\n" % units,
+    }
+    res = {}
+    for name, body in scripts.items():
+        p95s, tps, p50s = [], [], []
+        for i in range(reps):
+            wd = "/tmp/bench-pgbench"
+            shutil.rmtree(wd, ignore_errors=True)
+            os.makedirs(wd)
+            with open(os.path.join(wd, "q.sql"), "w") as f:
+                f.write(body)
+            p = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
+                                "-f", "q.sql", "--log", "--log-prefix=tx", db],
+                               cwd=wd, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError(p.stderr)
+            lat = []
+            for fn in os.listdir(wd):
+                if fn.startswith("tx"):
+                    with open(os.path.join(wd, fn)) as f:
+                        lat += [int(line.split()[2]) for line in f]
+            lat.sort()
+            p95s.append(lat[int(0.95 * (len(lat) - 1))] / 1000)
+            p50s.append(lat[len(lat) // 2] / 1000)
+            tps.append(len(lat) / seconds)
+            log("pgbench %s rep %d/%d: %d tx, p50 %.2f ms, p95 %.2f ms"
+                % (name, i + 1, reps, len(lat), p50s[-1], p95s[-1]))
+        res[name] = {"p95_ms": summary(p95s), "p50_ms": summary(p50s), "tps": summary(tps)}
+    record("pgbench", scale, {"clients": clients, "seconds": seconds, "results": res,
+                              "goal": "p95 < 50 ms", "pass": res["headline"]["p95_ms"]["median"] < 50})
+
+
+# --------------------------------------------------------------------------
+# markdown
+
+def fmt(s, unit=""):
+    if s is None:
+        return ""
+    if s["n"] == 1:
+        return "%.3g%s (n=1)" % (s["median"], unit)
+    return "%.3g%s (%.3g..%.3g, n=%d)" % (s["median"], unit, s["min"], s["max"], s["n"])
+
+
+def write_markdown():
+    rows = [json.loads(l) for l in open(os.path.join(OUT, "results.jsonl"))]
+    latest = {}
+    for r in rows:
+        latest[(r["name"], r["scale"])] = r
+    lines = ["| measurement | scale | figure: median (min..max, n) | goal | verdict |", "|---|---|---|---|---|"]
+    for (name, scale), r in sorted(latest.items()):
+        if name == "agg_sql":
+            fig = "SQL %s, PL/pgSQL %s" % (fmt(r["ratio_sql"], "x"), fmt(r["ratio_plpgsql"], "x"))
+        elif name == "load":
+            fig = "throughput %s" % fmt(r["throughput_ratio"], "x")
+        elif name == "pgbench":
+            fig = "p95 %s, %s tps" % (fmt(r["results"]["headline"]["p95_ms"], " ms"),
+                                      fmt(r["results"]["headline"]["tps"]))
+        elif name == "rebuild":
+            fig = "%s; peak VmHWM %s, RssAnon %s" % (fmt(r["ratio"], "x"), fmt(r["peak_vmhwm_mb"], " MB"),
+                                                     fmt(r["peak_rss_anon_mb"], " MB"))
+        else:
+            fig = fmt(r.get("ratio"), "x")
+        verdict = "" if "pass" not in r else ("met" if r["pass"] else "missed")
+        lines.append("| %s | %s | %s | %s | %s |" % (name, scale, fig, r.get("goal", ""), verdict))
+    with open(os.path.join(OUT, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main():
+    global OUT
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", choices=["district", "city", "country"], default="district")
+    ap.add_argument("--members", type=int, default=0, help="generator --members (0: the scale's default)")
+    ap.add_argument("--only", action="append", choices=ALL, help="run only this measurement (repeatable)")
+    ap.add_argument("--reps", type=int, default=5, help="repetitions of each measurement (default 5)")
+    ap.add_argument("--data", default="/tmp/bench-data", help="where generated CSV files are kept")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"), help="result directory")
+    ap.add_argument("--bulk", action="store_true",
+                    help="load with the tables' triggers off after the units (country slice)")
+    args = ap.parse_args()
+    OUT = args.out
+    os.makedirs(OUT, exist_ok=True)
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    CONTEXT.update({"commit": commit, "reps": args.reps})
+    only = args.only or ALL
+    synth = [m for m in SYNTH if m in only]
+    data = [m for m in DATA if m in only]
+    if synth:
+        db = "bench_synth"
+        if value("postgres", "SELECT count(*) FROM pg_database WHERE datname = '%s'" % db) != "1":
+            create_db(db)
+        for m in synth:
+            log("measuring %s" % m)
+            globals()["m_" + m](db, "synthetic", args.reps)
+    if data:
+        d = generate(args.scale, args.data, args.members)
+        db = "bench_%s" % args.scale
+        info = load_db(args.scale, d, db, args.bulk)
+        if "incremental" in data:
+            data.remove("incremental")
+            if "rebuild" not in data:
+                data.insert(0, "rebuild")
+        for m in data:
+            log("measuring %s at %s scale" % (m, args.scale))
+            if m == "load":
+                m_load(args.scale, d, args.reps, info, db)
+            elif m == "pgbench":
+                full_rebuild(db)
+                m_pgbench(db, args.scale, max(3, args.reps // 2))
+            else:
+                globals()["m_" + m](db, args.scale, args.reps, info)
+    log("done: %s" % os.path.join(OUT, "results.md"))
+
+
+if __name__ == "__main__":
+    main()
