@@ -47,7 +47,10 @@ SQL_PIECES = \
 	sql/reports/refresh.sql \
 	sql/reports/indicators.sql \
 	sql/reports/schedule.sql \
-	sql/reports/views.sql
+	sql/reports/views.sql \
+	sql/security/roles.sql \
+	sql/security/audit.sql \
+	sql/security/policies.sql
 
 # The current version is built from the pieces; released versions are
 # frozen in sql/releases/ (full scripts) and sql/upgrades/ (A--B steps), so
@@ -84,3 +87,47 @@ $(OBJS): $(wildcard src/*.h)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
+
+# ---------------------------------------------------------------------------
+# fuzz: the libFuzzer targets of the backend-free core (test/fuzz/*.c), built
+# with clang-14 and ASan/UBSan into test/fuzz/build/, each run for FUZZ_RUNS
+# executions (FUZZ_MAX_TIME seconds at most) from its seeds in
+# test/fuzz/corpus/NAME/.  Fails on a crash, a violated property, or fewer
+# executions than FUZZ_RUNS.  Logs: test/fuzz/build/fuzz_NAME.log.
+#
+#   make fuzz [-j2] [FUZZ_RUNS=1000000] [FUZZ_MAX_TIME=120] [FUZZ_MAX_LEN=256]
+
+FUZZ_CC ?= clang-14
+FUZZ_RUNS ?= 1000000
+FUZZ_MAX_TIME ?= 120
+FUZZ_MAX_LEN ?= 256
+FUZZ_DIR = test/fuzz
+FUZZ_BUILD = $(FUZZ_DIR)/build
+FUZZ_TARGETS = $(sort $(patsubst $(FUZZ_DIR)/%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c)))
+FUZZ_CORE = src/ratio_core.c src/criteria_core.c src/attendance_core.c
+FUZZ_CFLAGS = -std=gnu99 -g -O1 -Wall -Wextra -I src \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz fuzz-build
+fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) targets, each at least $(FUZZ_RUNS) runs, no crash"
+
+fuzz-build: $(addprefix $(FUZZ_BUILD)/,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_common.h $(FUZZ_CORE) $(wildcard src/*_core.h)
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CORE) $< -o $@
+
+fuzz-run-fuzz_%: $(FUZZ_BUILD)/fuzz_%
+	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts
+	@echo "fuzz: fuzz_$* ($(FUZZ_RUNS) runs, at most $(FUZZ_MAX_TIME) s)"
+	@./$< -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_MAX_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/fuzz_$*- \
+		$(FUZZ_BUILD)/corpus/$* $(FUZZ_DIR)/corpus/$* >$(FUZZ_BUILD)/fuzz_$*.log 2>&1 || \
+		{ echo "fuzz: fuzz_$* FAILED, last lines of $(FUZZ_BUILD)/fuzz_$*.log:"; \
+		  tail -n 40 $(FUZZ_BUILD)/fuzz_$*.log; exit 1; }
+	@runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz_$*.log); \
+		secs=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $(FUZZ_BUILD)/fuzz_$*.log); \
+		echo "fuzz: fuzz_$* ok, $$runs runs in $$secs s"; \
+		test "$${runs:-0}" -ge $(FUZZ_RUNS) || \
+		{ echo "fuzz: fuzz_$* ran $${runs:-0} of $(FUZZ_RUNS) runs before FUZZ_MAX_TIME"; exit 1; }

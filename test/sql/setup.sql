@@ -31,7 +31,7 @@ CREATE FUNCTION regress.reset() RETURNS void
 LANGUAGE sql AS $$
     TRUNCATE chibo.attendance, chibo.meetings, chibo.memberships, chibo.exemptions,
              chibo.task_registrations, chibo.assessments, chibo.classifications,
-             chibo.members, chibo.units,
+             chibo.members, chibo.units, chibo.unit_grants,
              chibo_import.units, chibo_import.members, chibo_import.memberships,
              chibo_import.exemptions, chibo_import.meetings, chibo_import.attendance,
              chibo_import.task_registrations, chibo_import.assessments,
@@ -55,7 +55,7 @@ BEGIN
     FOR t IN SELECT c.relname FROM pg_class c JOIN pg_extension e ON c.oid = ANY (e.extconfig)
               WHERE e.extname = 'chibo' AND c.relnamespace = 'chibo'::regnamespace AND c.relkind = 'r'
               ORDER BY c.relname LOOP
-        EXECUTE format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(x::text%s, '','' ORDER BY x.id)), ''-'') FROM chibo.%I x',
+        EXECUTE format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(x::text%s, '','' ORDER BY x::text)), ''-'') FROM chibo.%I x',
                        t, CASE WHEN versions THEN ' || x.xmin::text' ELSE '' END, t)
             INTO line;
         RETURN NEXT line;
