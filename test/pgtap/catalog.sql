@@ -42,7 +42,8 @@ WHERE prorettype = 'trigger'::regtype
    OR proname = 'import_staged'
    OR proname IN ('refresh_reports', 'refresh_cell_months', 'refresh_cell_years', 'refresh_unit_rollups',
                   'refresh_member_figures',
-                  'drop_temp_table', 'schedule_refresh', 'unschedule_refresh', 'cron_call')
+                  'drop_temp_table', 'schedule_refresh', 'unschedule_refresh', 'cron_call',
+                  'grant_unit', 'revoke_unit')
    OR pronamespace = 'chibo_import'::regnamespace
       AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject', 'files');
 SELECT ok(proparallel = 'u', format('%s writes, so it is PARALLEL UNSAFE', signature))
@@ -188,6 +189,11 @@ WHERE r.relnamespace = 'chibo'::regnamespace
                           'chibo.unit_years'::regclass);
 CREATE TEMP VIEW chibo_relations AS
 SELECT r.* FROM chibo_all_relations r WHERE r.oid NOT IN (SELECT oid FROM chibo_rollups);
+-- The security layer's tables (grants, audit) are kept by pg_dump too, but
+-- they are not tables of the data model.
+CREATE TEMP VIEW chibo_data_relations AS
+SELECT r.* FROM chibo_relations r
+WHERE r.oid NOT IN ('chibo.unit_grants'::regclass, 'chibo.audit_log'::regclass);
 SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('rollup %s has a COMMENT', name))
 FROM chibo_rollups ORDER BY name::text;
 SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', r.name, a.attname))
@@ -211,13 +217,13 @@ SELECT is((SELECT e.extcondition[array_position(e.extconfig, 'chibo.schemes'::re
              FROM pg_extension e WHERE e.extname = 'chibo'),
           'WHERE NOT shipped', 'the shipped schemes are not dumped: CREATE EXTENSION brings them back');
 SELECT col_is_pk('chibo', r.name::text, 'id', format('%s has the surrogate key id', r.name))
-FROM (SELECT c.relname AS name FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+FROM (SELECT c.relname AS name FROM chibo_data_relations r JOIN pg_class c ON c.oid = r.oid
        WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace) r ORDER BY 1;
 SELECT ok(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid AND t.tgname = c.relname || '_check'),
           format('%s checks its rules in trigger %s_check', r.name, c.relname))
-FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+FROM chibo_data_relations r JOIN pg_class c ON c.oid = r.oid
 WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace ORDER BY 1;
-SELECT set_eq($$SELECT c.relname::text FROM chibo_relations r JOIN pg_class c ON c.oid = r.oid
+SELECT set_eq($$SELECT c.relname::text FROM chibo_data_relations r JOIN pg_class c ON c.oid = r.oid
                 WHERE r.relkind = 'r' AND r.relnamespace = 'chibo'::regnamespace$$,
               ARRAY['units', 'members', 'memberships', 'exemptions', 'meetings', 'attendance',
                     'task_registrations', 'schemes', 'assessments', 'classifications'],
@@ -297,6 +303,59 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p
                   WHERE p.pronamespace = 'public'::regnamespace
                     AND p.oid IN (SELECT objid FROM chibo_objects)$$,
                 'no chibo function in public');
+
+-- The hardened script (issue 5): names that resolve at run time cannot be
+-- redirected by the caller's search_path.  PL/pgSQL functions fix their
+-- search_path; SQL functions have SQL-standard bodies (bound when created);
+-- every SECURITY DEFINER function fixes its search_path with pg_temp last.
+SELECT is(p.proconfig[1], 'search_path=pg_catalog, pg_temp', format('%s (PL/pgSQL) sets search_path', f.signature))
+FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid
+WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+ORDER BY f.signature::text;
+SELECT ok(p.prosqlbody IS NOT NULL, format('%s (SQL) has a SQL-standard body', f.signature))
+FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid
+WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+ORDER BY f.signature::text;
+SELECT ok(p.proconfig IS NOT NULL AND p.proconfig[1] LIKE 'search_path=%pg_temp', format('SECURITY DEFINER %s sets search_path, pg_temp last', f.signature))
+FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef ORDER BY f.signature::text;
+SELECT set_eq($$SELECT p.proname::text FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef$$,
+              ARRAY['check_rows', 'units_check', 'memberships_check', 'schemes_check', 'units_ancestors', 'track_changes',
+                    'audit_changes', 'grant_unit', 'revoke_unit'],
+              'the SECURITY DEFINER functions: validation, derived tables, audit and grants');
+
+-- Roles, privileges and row-level security.
+SELECT ok(EXISTS (SELECT FROM pg_roles WHERE rolname = r AND NOT rolcanlogin AND NOT rolsuper AND NOT rolbypassrls),
+          format('role %s exists, NOLOGIN, no superuser, no BYPASSRLS', r))
+FROM unnest(ARRAY['chibo_reader', 'chibo_editor', 'chibo_admin']) r;
+SELECT ok(shobj_description(r.oid, 'pg_authid') IS NOT NULL, format('role %s has a COMMENT', r.rolname))
+FROM pg_roles r WHERE r.rolname IN ('chibo_reader', 'chibo_editor', 'chibo_admin') ORDER BY 1;
+SELECT ok(c.relrowsecurity, format('%s has row-level security', c.oid::regclass))
+FROM pg_class c
+WHERE c.relnamespace = 'chibo'::regnamespace AND c.relkind = 'r'
+  AND c.relname IN ('units', 'members', 'memberships', 'exemptions', 'meetings', 'attendance', 'task_registrations',
+                    'assessments', 'classifications', 'unit_grants', 'cell_months', 'cell_years', 'unit_months', 'unit_years')
+ORDER BY 1;
+SELECT ok(obj_description(p.oid, 'pg_policy') IS NOT NULL, format('policy %s on %s has a COMMENT', p.polname, p.polrelid::regclass))
+FROM pg_policy p ORDER BY p.polrelid::regclass::text, p.polname;
+SELECT ok(NOT has_table_privilege('chibo_reader', t, 'SELECT'), format('chibo_reader cannot read %s (personal data)', t))
+FROM unnest(ARRAY['chibo.members', 'chibo.memberships', 'chibo.attendance', 'chibo.audit_log', 'chibo_import.members']) t;
+SELECT ok(has_table_privilege('chibo_reader', c.oid, 'SELECT'), format('chibo_reader reads the view %s', c.oid::regclass))
+FROM pg_class c WHERE c.relnamespace = 'chibo_report'::regnamespace AND c.relkind = 'v' ORDER BY 1;
+SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE') AND has_function_privilege('chibo_admin', p.oid, 'EXECUTE'),
+          format('only chibo_admin may run %s', p.oid::regprocedure))
+FROM pg_proc p
+WHERE p.pronamespace = 'chibo'::regnamespace
+  AND p.proname IN ('import_staged', 'refresh_reports', 'schedule_refresh', 'unschedule_refresh', 'grant_unit', 'revoke_unit')
+ORDER BY 1;
+SELECT ok(NOT has_table_privilege(r, 'chibo.audit_log', p), format('%s cannot %s audit_log', r, p))
+FROM unnest(ARRAY['chibo_reader', 'chibo_editor', 'chibo_admin']) r,
+     unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
+ORDER BY r, p;
+SELECT ok(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = ('chibo.' || tbl)::regclass AND t.tgname = tbl || '_audit_' || op),
+          format('%s is audited on %s', tbl, op))
+FROM unnest(ARRAY['attendance', 'memberships', 'exemptions', 'meetings', 'assessments', 'classifications']) tbl,
+     unnest(ARRAY['insert', 'update', 'delete', 'truncate']) op
+ORDER BY tbl, op;
 
 SELECT * FROM finish();
 ROLLBACK;
