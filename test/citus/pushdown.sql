@@ -95,6 +95,9 @@ DECLARE
     line text;
     plan text := '';
 BEGIN
+    IF call IS NULL THEN
+        RETURN;
+    END IF;
     FOR line IN EXECUTE format('EXPLAIN (VERBOSE, COSTS OFF) SELECT %1$s, %2$s FROM chibo_pushdown.facts GROUP BY %1$s',
                                group_column, call) LOOP
         plan := plan || line || E'\n';
@@ -114,8 +117,7 @@ $$;
 CREATE TABLE chibo_pushdown.results AS
 SELECT c.call, x.*,
        c.call IS NOT NULL AND x.partial_on_workers AND x.combined_on_coordinator AND x.groups = x.same AS ok
-FROM chibo_pushdown.cases c
-LEFT JOIN LATERAL chibo_pushdown.check_case(c.call, 'cell') x ON c.call IS NOT NULL;
+FROM chibo_pushdown.cases c, LATERAL chibo_pushdown.check_case(c.call, 'cell') x;
 SELECT agg, call, partial_on_workers, combined_on_coordinator, groups, same, ok
 FROM chibo_pushdown.results JOIN chibo_pushdown.cases USING (call) ORDER BY call;
 SELECT agg AS aggregate_without_a_case FROM chibo_pushdown.cases WHERE call IS NULL;
@@ -129,8 +131,9 @@ FROM chibo_pushdown.facts GROUP BY cell;
 -- workers (no partial aggregation needed: the plan shows the aggregate
 -- itself in the worker query); the results must agree too.
 CREATE TABLE chibo_pushdown.results_pushed AS
-SELECT c.call, (chibo_pushdown.check_case(c.call, 'id')).*
-FROM chibo_pushdown.cases c WHERE c.call IS NOT NULL;
+SELECT c.call, x.*
+FROM chibo_pushdown.cases c, LATERAL chibo_pushdown.check_case(c.call, 'id') x
+WHERE c.call IS NOT NULL;
 SELECT call, partial_on_workers AS partial, groups, same, groups = same AS ok
 FROM chibo_pushdown.results_pushed ORDER BY call;
 
