@@ -359,12 +359,13 @@ CREATE FUNCTION chibo_import.check_attendance(p_step integer) RETURNS void
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    EXECUTE 'UPDATE pg_temp.chibo_import_attendance t SET reason = chibo_import.reason(p.problem) FROM ('
-         || @extschema@.attendance_rule(pg_catalog.format(
-                '(SELECT line, meeting_id, member_id, NULL::bigint AS membership_id, status
-                    FROM pg_temp.chibo_import_attendance
-                   WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)', p_step), 'line', false)
-         || ') p WHERE p.problem IS NOT NULL AND t.line = p.key';
+    EXECUTE pg_catalog.format(
+        'UPDATE pg_temp.chibo_import_attendance t SET reason = chibo_import.reason(p.problem) FROM (%s) p
+          WHERE p.problem IS NOT NULL AND t.line = p.key',
+        @extschema@.attendance_rule(pg_catalog.format(
+            '(SELECT line, meeting_id, member_id, NULL::bigint AS membership_id, status
+                FROM pg_temp.chibo_import_attendance
+               WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)', p_step), 'line', false));
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.check_attendance(integer) IS 'import step: checks staged attendance against the attendance rules';

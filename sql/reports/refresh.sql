@@ -341,10 +341,10 @@ BEGIN
     -- there to correct (a change of the tree takes the path above).
     PERFORM @extschema@.drop_temp_table(t)
        FROM pg_catalog.unnest(ARRAY['chibo_unit_month_deltas', 'chibo_unit_year_deltas']) AS t;
-    EXECUTE 'CREATE TEMP TABLE chibo_unit_month_deltas ON COMMIT DROP AS '
-            || @extschema@.unit_sums('month', 'pg_temp.chibo_month_deltas');
-    EXECUTE 'CREATE TEMP TABLE chibo_unit_year_deltas ON COMMIT DROP AS '
-            || @extschema@.unit_sums('year', 'pg_temp.chibo_year_deltas');
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE chibo_unit_month_deltas ON COMMIT DROP AS %s',
+                              @extschema@.unit_sums('month', 'pg_temp.chibo_month_deltas'));
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE chibo_unit_year_deltas ON COMMIT DROP AS %s',
+                              @extschema@.unit_sums('year', 'pg_temp.chibo_year_deltas'));
     EXECUTE pg_catalog.format(
         'UPDATE @extschema@.unit_months u SET %s FROM pg_temp.chibo_unit_month_deltas s
           WHERE u.unit_id = s.unit_id AND u.month = s.month',

@@ -93,8 +93,9 @@ BEGIN
     FOREACH rel IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows']
                                      WHEN 'DELETE' THEN ARRAY['old_rows']
                                      ELSE ARRAY['old_rows', 'new_rows'] END LOOP
-        EXECUTE 'INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month, members) SELECT DISTINCT * FROM ('
-                || @extschema@.report_spans(TG_ARGV[0], rel) || ') s';
+        EXECUTE pg_catalog.format(
+            'INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month, members) SELECT DISTINCT * FROM (%s) s',
+            @extschema@.report_spans(TG_ARGV[0], rel));
     END LOOP;
     RETURN NULL;
 END;

@@ -48,7 +48,8 @@ BEGIN
     EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', TG_ARGV[0]) INTO rule USING 'new_rows', 'id';
     -- (ORDER BY, not a bare LIMIT: the planner then joins by hash over all
     -- the rows instead of probing row by row for an early problem)
-    EXECUTE 'SELECT p.problem FROM (' || rule || ') p WHERE p.problem IS NOT NULL ORDER BY p.key LIMIT 1' INTO problem;
+    EXECUTE pg_catalog.format('SELECT p.problem FROM (%s) p WHERE p.problem IS NOT NULL ORDER BY p.key LIMIT 1', rule)
+       INTO problem;
     PERFORM @extschema@.raise_problem(problem);
     RETURN NULL;
 END;
