@@ -93,6 +93,15 @@ SELECT code FROM chibo_import.members;
 -- Two exports glued together: the second header line (with its byte order
 -- mark) is a data row, rejected below.
 \copy chibo_import.members         FROM 'members_concatenated.csv'     CSV HEADER
+-- A line holding only \. ends the data of a CSV COPY: the rows after it
+-- (TH-0308) are not loaded, and there is no error.  Inside a quoted field,
+-- such a line makes \copy refuse the file (22P04).
+\copy chibo_import.members         FROM 'members_end_marker.csv'       CSV HEADER
+\set VERBOSITY sqlstate
+\copy chibo_import.members         FROM 'members_end_marker_quoted.csv' CSV HEADER
+\set VERBOSITY default
+\copy chibo_import.members         FROM 'members_end_marker_quoted.csv' CSV HEADER
+SELECT pg_temp.visible(code) AS code FROM chibo_import.members;
 SELECT * FROM chibo.import_staged() WHERE accepted + rejected > 0;
 SELECT * FROM pg_temp.last_rejects();
 SELECT code FROM chibo.members WHERE code LIKE 'TH-03%' ORDER BY code;
@@ -359,8 +368,12 @@ SELECT u.code AS cell, mt.held_on, m.code AS member, a.status FROM chibo.attenda
 JOIN chibo.meetings mt ON mt.id = a.meeting_id JOIN chibo.units u ON u.id = mt.unit_id
 JOIN chibo.members m ON m.id = a.member_id WHERE u.code LIKE '=%';
 -- A reject keeps the row exactly as it was in the file.
-SELECT "row"->>'status' = $v$present'; DROP TABLE chibo.attendance; --$v$ AS kept_as_given
-FROM chibo_import.rejects WHERE file = 'attendance.csv' AND batch = (SELECT last_value FROM chibo_import.batch_seq) AND line = 2;
+SELECT file, line, "row"->>'status' AS status, "row"->>'reason' AS reason FROM chibo_import.rejects
+WHERE batch = (SELECT last_value FROM chibo_import.batch_seq)
+  AND (file, line) IN (('attendance.csv', 2), ('exemptions.csv', 2)) ORDER BY file;
+SELECT count(*) FILTER (WHERE "row"->>'status' = $v$present'; DROP TABLE chibo.attendance; --$v$
+                           OR "row"->>'reason' = $v$=cmd|' /C calc'!A0$v$) AS kept_as_given
+FROM chibo_import.rejects WHERE batch = (SELECT last_value FROM chibo_import.batch_seq);
 -- Nothing was executed: every table is there, and the counts are those of
 -- the rows accepted.
 SELECT count(*) AS chibo_tables_present FROM unnest(ARRAY['chibo.units', 'chibo.members', 'chibo.memberships',

@@ -51,6 +51,15 @@ write('members_concatenated.csv', MEMBERS
       + BOM + MEMBERS
       + 'TH-0306,Vũ Thị Lan,female,1976-01-01,2003-01-01,2004-01-01,,\n')
 
+# A line holding only \. ends the data of CSV COPY: the rows after it are
+# not loaded, without an error.  Inside a quoted field it is refused.
+write('members_end_marker.csv', MEMBERS
+      + 'TH-0307,Đinh Văn Khoa,male,1978-01-01,2004-01-01,2005-01-01,,\n'
+      + '\\.\n'
+      + 'TH-0308,Đinh Thị Mai,female,1979-01-01,2004-01-01,2005-01-01,,\n')
+write('members_end_marker_quoted.csv', MEMBERS
+      + 'TH-0309,"Dòng một\n\\.\nDòng ba",male,1978-01-01,2004-01-01,2005-01-01,,\n')
+
 # 2. Encodings -------------------------------------------------------------
 # Latin-1: "Trân Thí Hà" has â (0xe2) and í (0xed) in Latin-1 (no "à" problem).
 write('members_latin1.csv', MEMBERS.encode()
@@ -137,40 +146,55 @@ write('text_units.csv', UNITS
       + row('TH.BUOI.26', "x%s'; DROP TABLE chibo.units; --", 'Bad parent', 'cell', 'false', 'other', '2021-01-01', '')
       + row('TH.BUOI.27', 'TH.BUOI', 'Bad kind', "cell'; DROP TABLE chibo.units; --", 'false', 'other', '2021-01-01', '')
       + row('TH.BUOI.28', 'TH.BUOI', 'Bad cell type', 'cell', 'false', CMD, '2021-01-01', '')
-      + row('TH.BUOI.29', 'TH.BUOI', 'Bad date', 'cell', 'false', 'other', "2021-01-01'; DROP TABLE chibo.units; --", ''))
+      + row('TH.BUOI.29', 'TH.BUOI', 'Bad date', 'cell', 'false', 'other', "2021-01-01'; DROP TABLE chibo.units; --", '')
+      + row('TH.BUOI.30', 'TH.BUOI', 'Bad grassroots', 'cell', "false'); DROP TABLE chibo.units; --", 'other', '2021-01-01', '')
+      + row('TH.BUOI.35', 'TH.BUOI', 'Bad end', 'cell', 'false', 'other', '2021-01-01', '2030-01-01 %s $$'))
 write('text_members.csv', MEMBERS
       + row(SQLU, ROBERT_M, 'male', '', '2005-01-01', '', '', '')
       + row(CMD, HYPER, 'female', '', '2005-01-01', '', '', '')
       + row(DOL, '%s %L %I $1 :x', '', '', '2005-01-01', '', '', '')
       + row('TH-0341', '@SUM(1+1)', '=1+1', '', '2005-01-01', '', '', '')
-      + row('TH-0342', '-1+1', '', '', '2005-01-01', '', '2020-01-01', "died'); DROP TABLE chibo.members; --"))
+      + row('TH-0342', '-1+1', '', '', '2005-01-01', '', '2020-01-01', "died'); DROP TABLE chibo.members; --")
+      + row('TH-0343', 'Bad birth date', 'male', "1970-01-01'); DROP TABLE chibo.members; --", '2005-01-01', '', '', '')
+      + row('TH-0344', 'Bad dates', 'male', '', '2005-01-01', '=TODAY()', '%L', ''))
 write('text_memberships.csv', MEMBERSHIPS
       + row(SQLU, CMD, '2021-01-01', '')
       + row(CMD, DOL, '2021-01-01', '')
-      + row(DOL, '%s', '2021-01-01', ''))
+      + row(DOL, '%s', '2021-01-01', '')
+      + row(SQLU, 'TH.BUOI.01', "2022-01-01'); DROP TABLE chibo.memberships; --", '')
+      + row(SQLU, 'TH.BUOI.01', '2019-01-01', '=1+1'))
 write('text_exemptions.csv', EXEMPTIONS
       + row(SQLU, '2023-01-01', '2023-02-01', 'health')
-      + row(SQLU, '2023-03-01', '', CMD))
+      + row(SQLU, '2023-03-01', '', CMD)
+      + row(SQLU, "2023-04-01'); DROP TABLE chibo.exemptions; --", '', 'age'))
 write('text_meetings.csv', MEETINGS
       + row(CMD, '2023-07-05', 'regular', HYPER, '60')
       + row(CMD, '2023-08-05', 'regular', '$$; DROP TABLE chibo.meetings; $$ %s %I', '')
       + row(CMD, '2023-09-05', "regular'); DROP TABLE chibo.meetings; --", 'x', '')
-      + row(CMD, '2023-09-06', 'regular', 'x', '=1+1'))
+      + row(CMD, '2023-09-06', 'regular', 'x', '=1+1')
+      + row(CMD, "2023-09-07'); DROP TABLE chibo.meetings; --", 'regular', 'x', ''))
 write('text_attendance.csv', ATTENDANCE
       + row(CMD, '2023-07-05', 'regular', SQLU, 'present')
-      + row(CMD, '2023-07-05', 'regular', CMD, "present'; DROP TABLE chibo.attendance; --"))
+      + row(CMD, '2023-07-05', 'regular', CMD, "present'; DROP TABLE chibo.attendance; --")
+      + row(CMD, '2023-07-05', "regular'); DROP TABLE chibo.attendance; --", SQLU, 'absent')
+      + row(CMD, "2023-07-05'); DROP TABLE chibo.attendance; --", 'regular', SQLU, 'absent'))
 write('text_task_registrations.csv', TASKS
       + row(SQLU, '2023', 'new', CMD, '')
       + row(SQLU, '2023', 'difficult', "'); DROP TABLE chibo.task_registrations; --", 'completed')
       + row(SQLU, '2023', '%I', 'x', '')
-      + row(SQLU, '2024', 'new', 'y', '=1+1'))
+      + row(SQLU, '2024', 'new', 'y', '=1+1')
+      + row(SQLU, "2024'); DROP TABLE chibo.task_registrations; --", 'new', 'z', ''))
 write('text_assessments.csv', ASSESSMENTS
       + row('member', SQLU, 'DV4T', '2023-01-01', '2023-12-31', '1101')
       + row('member', SQLU, "DV4T'); DROP TABLE chibo.schemes; --", '2022-01-01', '2022-12-31', '1111')
       + row('=1+1', SQLU, 'DV4T', '2021-01-01', '2021-12-31', '1111')
-      + row('member', SQLU, 'DV4T', '2020-01-01', '2020-12-31', "1111'; --"))
+      + row('member', SQLU, 'DV4T', '2020-01-01', '2020-12-31', "1111'; --")
+      + row('member', SQLU, 'DV4T', "2019-01-01'); DROP TABLE chibo.assessments; --", '2019-12-31', '1111')
+      + row('member', SQLU, 'DV4T', '2018-01-01', '=DATE(2018,12,31)', '1111'))
 write('text_classifications.csv', CLASSIFICATIONS
       + row('member', SQLU, '2023', 'good', '80')
       + row('member', SQLU, '2022', CMD, '')
       + row('member', SQLU, '2021', 'good', '=1+1')
-      + row('member', SQLU, '2020', 'good', '-1+1'))
+      + row('member', SQLU, '2020', 'good', '-1+1')
+      + row("member'); DROP TABLE chibo.classifications; --", SQLU, '2019', 'good', '')
+      + row('member', SQLU, "2018'); DROP TABLE chibo.classifications; --", 'good', ''))
