@@ -105,11 +105,11 @@ CREATE POLICY editor_units ON @extschema@.unit_months FOR SELECT TO chibo_editor
 CREATE POLICY editor_units ON @extschema@.unit_years FOR SELECT TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()));
 
--- A member: visible with a membership in a granted subtree.  A new member
--- has none yet, so editors may insert members; they see them once their
--- membership is entered.
+-- A member: visible with a membership in a granted subtree.  Editors may
+-- insert members; a member with no membership yet is visible to every
+-- editor, so that its membership can be entered.
 CREATE POLICY editor_read ON @extschema@.members FOR SELECT TO chibo_editor
-    USING (id IN (SELECT @extschema@.granted_members()));
+    USING (id IN (SELECT @extschema@.granted_members()) OR id IN (SELECT @extschema@.unplaced_members()));
 CREATE POLICY editor_insert ON @extschema@.members FOR INSERT TO chibo_editor
     WITH CHECK (true);
 CREATE POLICY editor_update ON @extschema@.members FOR UPDATE TO chibo_editor
@@ -145,7 +145,7 @@ BEGIN
                 WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
-                WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree'
+                WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'

@@ -71,6 +71,20 @@ END;
 COMMENT ON FUNCTION @extschema@.granted_members() IS
     'the members with a membership, at any time, in a unit granted to the current role';
 
+-- The members without any membership: just entered, not yet placed in a
+-- cell.  Editors see them, so that they can enter the membership that
+-- makes the member theirs.  (Runs as the owner: an editor cannot tell by
+-- itself whether a member has memberships in units it does not see.)
+CREATE FUNCTION @extschema@.unplaced_members() RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT m.id FROM @extschema@.members m
+     WHERE NOT EXISTS (SELECT FROM @extschema@.memberships ms WHERE ms.member_id = m.id);
+END;
+COMMENT ON FUNCTION @extschema@.unplaced_members() IS
+    'the members with no membership at all (just entered): every editor sees them, to place them in a cell';
+
 -- Checks a role name given to grant_unit() or revoke_unit().
 CREATE FUNCTION @extschema@.check_grantee(role_name name) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE

@@ -2039,6 +2039,20 @@ END;
 COMMENT ON FUNCTION @extschema@.granted_members() IS
     'the members with a membership, at any time, in a unit granted to the current role';
 
+-- The members without any membership: just entered, not yet placed in a
+-- cell.  Editors see them, so that they can enter the membership that
+-- makes the member theirs.  (Runs as the owner: an editor cannot tell by
+-- itself whether a member has memberships in units it does not see.)
+CREATE FUNCTION @extschema@.unplaced_members() RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT m.id FROM @extschema@.members m
+     WHERE NOT EXISTS (SELECT FROM @extschema@.memberships ms WHERE ms.member_id = m.id);
+END;
+COMMENT ON FUNCTION @extschema@.unplaced_members() IS
+    'the members with no membership at all (just entered): every editor sees them, to place them in a cell';
+
 -- Checks a role name given to grant_unit() or revoke_unit().
 CREATE FUNCTION @extschema@.check_grantee(role_name name) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -2336,11 +2350,11 @@ CREATE POLICY editor_units ON @extschema@.unit_months FOR SELECT TO chibo_editor
 CREATE POLICY editor_units ON @extschema@.unit_years FOR SELECT TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()));
 
--- A member: visible with a membership in a granted subtree.  A new member
--- has none yet, so editors may insert members; they see them once their
--- membership is entered.
+-- A member: visible with a membership in a granted subtree.  Editors may
+-- insert members; a member with no membership yet is visible to every
+-- editor, so that its membership can be entered.
 CREATE POLICY editor_read ON @extschema@.members FOR SELECT TO chibo_editor
-    USING (id IN (SELECT @extschema@.granted_members()));
+    USING (id IN (SELECT @extschema@.granted_members()) OR id IN (SELECT @extschema@.unplaced_members()));
 CREATE POLICY editor_insert ON @extschema@.members FOR INSERT TO chibo_editor
     WITH CHECK (true);
 CREATE POLICY editor_update ON @extschema@.members FOR UPDATE TO chibo_editor
@@ -2376,7 +2390,7 @@ BEGIN
                 WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
-                WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree'
+                WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'

@@ -320,7 +320,7 @@ SELECT ok(p.proconfig IS NOT NULL AND p.proconfig[1] LIKE 'search_path=%pg_temp'
 FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef ORDER BY f.signature::text;
 SELECT set_eq($$SELECT p.proname::text FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef$$,
               ARRAY['check_rows', 'units_check', 'memberships_check', 'schemes_check', 'units_ancestors', 'track_changes',
-                    'audit_changes', 'grant_unit', 'revoke_unit'],
+                    'audit_changes', 'grant_unit', 'revoke_unit', 'unplaced_members'],
               'the SECURITY DEFINER functions: validation, derived tables, audit and grants');
 
 -- Roles, privileges and row-level security.
