@@ -28,7 +28,8 @@ ref_count(const char *s, size_t len, size_t *pos, int *negative,
 	size_t		i = *pos,
 				start,
 				first;
-	int			minus = 0;
+	int			minus = 0,
+				big;
 	uint64_t	v = 0;
 
 	if (i < len && s[i] == '-')
@@ -44,12 +45,13 @@ ref_count(const char *s, size_t len, size_t *pos, int *negative,
 	first = start;
 	while (first < i - 1 && s[first] == '0')
 		first++;
-	*too_large = (i - first > 10) ||
+	big = (i - first > 10) ||
 		(i - first == 10 && memcmp(s + first, "4294967295", 10) > 0);
-	if (!*too_large)
+	if (!big)
 		for (size_t k = first; k < i; k++)
 			v = v * 10 + (uint64_t) (s[k] - '0');
-	*negative = minus && (*too_large || v != 0);
+	*too_large = big;
+	*negative = minus && (big || v != 0);
 	*value = (uint32_t) v;
 	*pos = i;
 	return 1;

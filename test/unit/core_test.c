@@ -398,6 +398,133 @@ test_tally(void)
 		  "attendance_tally: counts beyond a ratio are reported, not wrapped");
 }
 
+/* Big-endian bytes of v, n bytes long, at p: the test's own encoder. */
+static void
+put_be(unsigned char *p, int n, uint64_t v)
+{
+	int			i;
+
+	for (i = n - 1; i >= 0; i--)
+	{
+		p[i] = (unsigned char) (v & 0xFF);
+		v >>= 8;
+	}
+}
+
+/* The binary forms of recv/send: what they accept, and exact round trips. */
+static void
+test_binary(void)
+{
+	unsigned char b[TALLY_WIRE_SIZE],
+				again[TALLY_WIRE_SIZE];
+	RatioValue	r;
+	CriteriaValue c;
+	GoodStatusValue g;
+	TallyValue	t,
+				untouched;
+	int			i;
+	bool		ok = true;
+
+	put_be(b, 8, 7126);
+	put_be(b + 8, 8, 7560);
+	check(ratio_decode(b, RATIO_WIRE_SIZE, &r) == CHIBO_PARSE_OK &&
+		  r.part == 7126 && r.whole == 7560, "binary ratio: 7126/7560 decoded");
+	check(ratio_decode(b, RATIO_WIRE_SIZE - 1, &r) == CHIBO_PARSE_SYNTAX &&
+		  ratio_decode(b, RATIO_WIRE_SIZE + 1, &r) == CHIBO_PARSE_SYNTAX,
+		  "binary ratio: another length is rejected");
+	put_be(b, 8, 3);
+	put_be(b + 8, 8, 2);
+	check(ratio_decode(b, RATIO_WIRE_SIZE, &r) == CHIBO_PARSE_PART_EXCEEDS,
+		  "binary ratio: part above whole rejected as text input rejects it");
+	put_be(b, 8, UINT64_MAX);
+	check(ratio_decode(b, RATIO_WIRE_SIZE, &r) == CHIBO_PARSE_NEGATIVE,
+		  "binary ratio: a negative int8 is a negative count");
+	put_be(b, 8, 1);
+	put_be(b + 8, 8, UINT64_C(1) << 32);
+	check(ratio_decode(b, RATIO_WIRE_SIZE, &r) == CHIBO_PARSE_TOO_LARGE,
+		  "binary ratio: 2^32 is too large");
+	for (i = 0; i < 100000 && ok; i++)
+	{
+		RatioValue	v = random_ratio();
+
+		ratio_encode(v, b);
+		ok = ratio_decode(b, RATIO_WIRE_SIZE, &r) == CHIBO_PARSE_OK &&
+			r.part == v.part && r.whole == v.whole &&
+			ratio_encode(r, again) == RATIO_WIRE_SIZE &&
+			memcmp(b, again, RATIO_WIRE_SIZE) == 0;
+	}
+	check(ok, "binary ratio: 100000 values round trip through send and receive");
+
+	put_be(b, 2, 4);
+	put_be(b + 2, 4, 11);
+	check(criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_OK &&
+		  c.n == 4 && c.flags == 11, "binary criteria: 4 criteria, flags 1101");
+	criteria_encode(c, again);
+	check(memcmp(b, again, CRITERIA_WIRE_SIZE) == 0,
+		  "binary criteria: encoded as received");
+	put_be(b, 2, 0);
+	ok = criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_SYNTAX;
+	put_be(b, 2, 17);
+	ok = ok && criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_SYNTAX;
+	put_be(b, 2, 4);
+	put_be(b + 2, 4, 16);
+	ok = ok && criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 2, 4, UINT32_MAX);
+	ok = ok && criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_SYNTAX;
+	put_be(b, 2, 0xFFFF);
+	put_be(b + 2, 4, 0);
+	ok = ok && criteria_decode(b, CRITERIA_WIRE_SIZE, &c) == CHIBO_PARSE_SYNTAX;
+	check(ok, "binary criteria: 0, 17 or -1 criteria, a flag beyond n, negative flags rejected");
+
+	put_be(b, 2, 4);
+	put_be(b + 2, 4, 11);
+	put_be(b + 6, 8, 3);
+	check(good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_OK &&
+		  g.n == 4 && g.met_always == 11 && g.count == 3,
+		  "binary good_status: not_achieved:1101:3 decoded");
+	good_status_encode(g, again);
+	check(memcmp(b, again, GOOD_STATUS_WIRE_SIZE) == 0,
+		  "binary good_status: encoded as received");
+	put_be(b + 6, 8, 0);
+	ok = good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 6, 8, GOOD_STATUS_MAX_COUNT + 1);
+	ok = ok && good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 6, 8, UINT64_MAX);
+	ok = ok && good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_SYNTAX;
+	put_be(b, 2, 0);
+	put_be(b + 2, 4, 1);
+	put_be(b + 6, 8, 0);
+	ok = ok && good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 2, 4, 0);
+	ok = ok && good_status_decode(b, GOOD_STATUS_WIRE_SIZE, &g) == CHIBO_PARSE_OK &&
+		g.n == 0 && g.count == 0;
+	check(ok, "binary good_status: zero, too large or negative counts and flags without criteria rejected; not_assessed accepted");
+
+	put_be(b, 8, 3);
+	put_be(b + 8, 8, 1);
+	put_be(b + 16, 8, 2);
+	put_be(b + 24, 4, POLICY_EXCUSED_EXCLUDED);
+	check(tally_decode(b, TALLY_WIRE_SIZE, &t) == CHIBO_PARSE_OK &&
+		  t.present == 3 && t.excused == 1 && t.absent == 2 &&
+		  t.policy == POLICY_EXCUSED_EXCLUDED && t.padding == 0,
+		  "binary attendance_tally: decoded");
+	tally_encode(&t, again);
+	check(memcmp(b, again, TALLY_WIRE_SIZE) == 0,
+		  "binary attendance_tally: encoded as received");
+	memset(&untouched, 0x5A, sizeof(untouched));
+	t = untouched;
+	put_be(b + 24, 4, 3);
+	ok = tally_decode(b, TALLY_WIRE_SIZE, &t) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 24, 4, POLICY_UNSET);
+	ok = ok && tally_decode(b, TALLY_WIRE_SIZE, &t) == CHIBO_PARSE_SYNTAX;
+	put_be(b + 24, 4, POLICY_EXCUSED_COUNT);
+	put_be(b + 8, 8, UINT64_MAX);
+	ok = ok && tally_decode(b, TALLY_WIRE_SIZE, &t) == CHIBO_PARSE_SYNTAX;
+	ok = ok && tally_decode(b, TALLY_WIRE_SIZE - 1, &t) == CHIBO_PARSE_SYNTAX;
+	check(ok && memcmp(&t, &untouched, sizeof(t)) == 0,
+		  "binary attendance_tally: unknown policy, counts without policy, negative count rejected, result untouched");
+}
+
 int
 main(void)
 {
@@ -410,6 +537,7 @@ main(void)
 	test_criteria();
 	test_good_status();
 	test_tally();
+	test_binary();
 	printf("1..%d\n", test_number);
 	return failures == 0 ? 0 : 1;
 }
