@@ -21,6 +21,9 @@ CHIBO_REPORT_CALLS=(
 # what it holds: compared as NULL or not NULL where rows are legitimately
 # written at another time (see chibo_data_sums).
 CHIBO_VOLATILE_TYPES="timestamptz,timestamp,time,timetz,interval,xid,xid8,pg_lsn,inet,cidr"
+# ... and columns named like time stamps, whatever their type (the view
+# chibo_report.report_state shows refreshed_at as text): a regex.
+CHIBO_VOLATILE_NAMES='(^|_)at$'
 
 # chibo_data_sums DB MASK [SKIP]
 #
@@ -31,7 +34,8 @@ CHIBO_VOLATILE_TYPES="timestamptz,timestamp,time,timetz,interval,xid,xid8,pg_lsn
 #   sequence S.Q    last_value and is_called, for every sequence there;
 #   view S.V        as tables, for every view of chibo_report;
 #   function F(...) as tables, for each call of CHIBO_REPORT_CALLS.
-# MASK says where columns of the CHIBO_VOLATILE_TYPES are reduced to
+# MASK says where columns of the CHIBO_VOLATILE_TYPES (or named as in
+# CHIBO_VOLATILE_NAMES) are reduced to
 # "IS NULL": "derived" in views and in the tables pg_dump leaves out (they
 # are rebuilt, e.g. report_state.refreshed_at: a dump keeps the others as
 # they were), "all" everywhere (two databases loaded apart).  The VALUE
@@ -59,7 +63,8 @@ WITH ext AS (
                       ', ' ORDER BY a.attnum) AS cols,
            string_agg(a.attname, ',' ORDER BY a.attnum) FILTER (WHERE m) AS masked
       FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped,
-           LATERAL (SELECT r.mask AND t.typname::text = ANY (string_to_array(:'volatile', ','))
+           LATERAL (SELECT r.mask AND (t.typname::text = ANY (string_to_array(:'volatile', ','))
+                                       OR a.attname ~ :'volatile_names')
                       FROM pg_type t WHERE t.oid = a.atttypid) AS x(m)
      GROUP BY r.oid
 )
@@ -78,7 +83,8 @@ EOF
             printf "SELECT %s || E'\\\\t' || count(*) || ' ' || coalesce(md5(string_agg(h, '' ORDER BY h)), '-') FROM (SELECT md5(f::text) AS h FROM %s f) s;\n" \
                 "$(sed "s/'/''/g; s/.*/'function &'/" <<<"$call")" "$call"
         done
-    } | psql -X -At -q -v mask="$mask" -v skip="$skip" -v volatile="$CHIBO_VOLATILE_TYPES" -d "$db") || return 1
+    } | psql -X -At -q -v mask="$mask" -v skip="$skip" -v volatile="$CHIBO_VOLATILE_TYPES" \
+            -v volatile_names="$CHIBO_VOLATILE_NAMES" -d "$db") || return 1
     LC_ALL=C sort -t $'\t' -k 1,1 <<<"$out"
 }
 

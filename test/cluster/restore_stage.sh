@@ -32,14 +32,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/compare.sh"
 
 RESTORE_LOG=""
 
+RESTORE_TIMES=""
+
 restore_step() {   # restore_step WHAT CMD...: run CMD, output to the log; say what failed
-    local what=$1
+    local what=$1 begin=$SECONDS
     shift
+    echo "--- $what" >>"$RESTORE_LOG"
     if ! "$@" >>"$RESTORE_LOG" 2>&1; then
         echo "restore: $what failed; last lines of $RESTORE_LOG:"
         tail -n 20 "$RESTORE_LOG"
         return 1
     fi
+    RESTORE_TIMES+="${RESTORE_TIMES:+, }${what%% *} $((SECONDS - begin)) s"
 }
 
 restore_load() {   # restore_load DB DIR: the source database's data
@@ -63,7 +67,8 @@ restore_load() {   # restore_load DB DIR: the source database's data
 run_restore() {
     local src=chibo_restore_src dst=chibo_restore_dst dump=$TEST_DIR/chibo_restore.dump
     local dir=$TEST_DIR/restore_district sums_src=$TEST_DIR/restore_src.sums sums_dst=$TEST_DIR/restore_dst.sums
-    RESTORE_LOG=$CHIBO_LOG_DIR/restore.log
+    local pid rc=0 begin
+    RESTORE_LOG=$CHIBO_LOG_DIR/restore.log RESTORE_TIMES=""
     mkdir -p "$CHIBO_LOG_DIR" && : >"$RESTORE_LOG"
     restore_step "generating the district" \
         python3 test/generator/chibo_gen.py --scale district --quiet --out "$dir" || return 1
@@ -79,9 +84,16 @@ run_restore() {
     restore_step "pg_restore into $dst" pg_restore -d "$dst" "$dump" || return 1
     restore_step "refresh_reports() in $dst" \
         psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c 'SELECT * FROM chibo.refresh_reports()' || return 1
-    chibo_data_sums "$src" derived >"$sums_src" 2>>"$RESTORE_LOG" || { echo "restore: checksums of $src failed (see $RESTORE_LOG)"; return 1; }
-    chibo_data_sums "$dst" derived >"$sums_dst" 2>>"$RESTORE_LOG" || { echo "restore: checksums of $dst failed (see $RESTORE_LOG)"; return 1; }
+    # both databases at once (two cores)
+    begin=$SECONDS
+    chibo_data_sums "$src" derived >"$sums_src" 2>>"$RESTORE_LOG" &
+    pid=$!
+    chibo_data_sums "$dst" derived >"$sums_dst" 2>>"$RESTORE_LOG" || rc=$?
+    wait "$pid" || rc=$?
+    (( rc == 0 )) || { echo "restore: checksums failed (see $RESTORE_LOG)"; return 1; }
+    RESTORE_TIMES+=", checksums $((SECONDS - begin)) s"
     echo "restore: $src loaded, dumped ($(du -h "$dump" | cut -f1)), restored into $dst and refreshed (log: $RESTORE_LOG)"
+    echo "restore: times: $RESTORE_TIMES"
     chibo_compare_sums "$src" "$sums_src" "$dst (restored)" "$sums_dst"
     chibo_expect_objects "$sums_src" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
     psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" >>"$RESTORE_LOG" 2>&1
