@@ -139,6 +139,24 @@ SHOW client_encoding;
 \copy chibo_import.units           FROM 'units_utf8_truncated.csv'     CSV HEADER
 \copy chibo_import.meetings        FROM 'meetings_utf16.csv'           CSV HEADER
 SELECT pg_temp.staged() AS staged_rows;
+-- The session's client_encoding decides how \copy reads the bytes: with
+-- WIN1258 (psql in a Vietnamese Windows console), a good UTF-8 file loads
+-- without an error, as nonsense.  Hence \encoding UTF8 before the lines.
+BEGIN;
+SET LOCAL client_encoding = 'WIN1258';
+\copy chibo_import.units           FROM 'units_bom.csv'                CSV HEADER
+RESET client_encoding;
+SELECT code, pg_temp.visible(name) AS name FROM chibo_import.units;
+ROLLBACK;
+-- A Windows-1258 file loads right when \copy is told its encoding.  Its
+-- accents come as combining marks: the name looks the same as the one
+-- typed in UTF-8 but is another string until normalized (NFC).
+BEGIN;
+\copy chibo_import.members         FROM 'members_windows1258.csv'      WITH (FORMAT csv, HEADER true, ENCODING 'WIN1258')
+SELECT code, full_name, full_name = 'Nguyễn Văn An' AS same_as_typed,
+       normalize(full_name, NFC) = 'Nguyễn Văn An' AS same_after_nfc
+FROM chibo_import.members;
+ROLLBACK;
 -- UTF-16 without a byte order mark: every other byte is NUL, and psql
 -- reads a line only up to its first NUL.  The file loads as nothing, with
 -- no error: staged_rows stays 0.  (psql's behaviour, before chibo sees
