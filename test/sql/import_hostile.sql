@@ -102,9 +102,27 @@ SELECT code FROM chibo_import.members;
 \set VERBOSITY default
 \copy chibo_import.members         FROM 'members_end_marker_quoted.csv' CSV HEADER
 SELECT pg_temp.visible(code) AS code FROM chibo_import.members;
+-- Line ends and separators.  Windows line ends (CRLF) load.  Mixed line
+-- ends, a blank last line, or semicolons for commas (Excel's "CSV" where
+-- the decimal mark is a comma) make \copy refuse the file, 22P04.
+\copy chibo_import.units           FROM 'units_crlf.csv'               CSV HEADER
+\set VERBOSITY sqlstate
+\copy chibo_import.units           FROM 'units_mixed_eol.csv'          CSV HEADER
+\copy chibo_import.units           FROM 'units_blank_last_line.csv'    CSV HEADER
+\copy chibo_import.units           FROM 'units_semicolon.csv'          CSV HEADER
+\set VERBOSITY default
+\copy chibo_import.units           FROM 'units_mixed_eol.csv'          CSV HEADER
+\copy chibo_import.units           FROM 'units_blank_last_line.csv'    CSV HEADER
+\copy chibo_import.units           FROM 'units_semicolon.csv'          CSV HEADER
+-- Spaces around a value are part of it: "TH.BUOI.53 " is a code of its
+-- own, " false" is not false, "2021-01-01 " is not a date.
+\copy chibo_import.units           FROM 'units_spaces.csv'             CSV HEADER
+SELECT '[' || code || ']' AS code, '[' || name || ']' AS name, '[' || grassroots || ']' AS grassroots,
+       '[' || valid_from || ']' AS valid_from FROM chibo_import.units;
 SELECT * FROM chibo.import_staged() WHERE accepted + rejected > 0;
 SELECT * FROM pg_temp.last_rejects();
 SELECT code FROM chibo.members WHERE code LIKE 'TH-03%' ORDER BY code;
+SELECT '[' || code || ']' AS code, '[' || name || ']' AS name FROM chibo.units WHERE code LIKE 'TH.BUOI.5%' ORDER BY code;
 SELECT pg_temp.counts() AS after_columns;
 
 -- Loading a batch all or nothing: the \copy lines and import_staged() in

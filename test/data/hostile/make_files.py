@@ -60,6 +60,25 @@ write('members_end_marker.csv', MEMBERS
 write('members_end_marker_quoted.csv', MEMBERS
       + 'TH-0309,"Dòng một\n\\.\nDòng ba",male,1978-01-01,2004-01-01,2005-01-01,,\n')
 
+# Line ends and separators: Windows line ends (CRLF) load; mixed line ends,
+# a blank last line and semicolons (Excel's "CSV" where the decimal mark is
+# a comma) are refused.  Spaces around values are part of the values.
+write('units_crlf.csv', (UNITS
+      + 'TH.BUOI.51,TH.BUOI,Chi bộ tổ dân phố số 51,cell,false,residential,2021-01-01,\n'
+      + 'TH.BUOI.52,TH.BUOI,Chi bộ tổ dân phố số 52,cell,false,residential,2021-01-01,\n').replace('\n', '\r\n'))
+write('units_mixed_eol.csv', (UNITS
+      + 'TH.BUOI.51,TH.BUOI,Chi bộ tổ dân phố số 51,cell,false,residential,2021-01-01,\n').replace('\n', '\r\n')
+      + 'TH.BUOI.52,TH.BUOI,Chi bộ tổ dân phố số 52,cell,false,residential,2021-01-01,\n')
+write('units_blank_last_line.csv', UNITS
+      + 'TH.BUOI.51,TH.BUOI,Chi bộ tổ dân phố số 51,cell,false,residential,2021-01-01,\n\n')
+write('units_semicolon.csv', UNITS.replace(',', ';')
+      + 'TH.BUOI.51;TH.BUOI;Chi bộ tổ dân phố số 51;cell;false;residential;2021-01-01;\n')
+write('units_spaces.csv', UNITS
+      + 'TH.BUOI.53 ,TH.BUOI,Mã có dấu cách,cell,false,residential,2021-01-01,\n'
+      + 'TH.BUOI.54,TH.BUOI, Tên có dấu cách ,cell,false,residential,2021-01-01,\n'
+      + 'TH.BUOI.55,TH.BUOI,Sai grassroots,cell, false,residential,2021-01-01,\n'
+      + 'TH.BUOI.56,TH.BUOI,Sai ngày,cell,false,residential,2021-01-01 ,\n')
+
 # 2. Encodings -------------------------------------------------------------
 # Latin-1: "Trân Thí Hà" has â (0xe2) and í (0xed) in Latin-1 (no "à" problem).
 write('members_latin1.csv', MEMBERS.encode()
