@@ -47,8 +47,8 @@ CREATE FUNCTION pg_temp.staged() RETURNS bigint LANGUAGE sql AS $$
          + (SELECT count(*) FROM chibo_import.task_registrations) + (SELECT count(*) FROM chibo_import.assessments)
          + (SELECT count(*) FROM chibo_import.classifications)
 $$;
--- The rejects of the last batch (the last import_staged()), with hidden characters made visible, cut at
--- 150 characters.
+-- The rejects of the last batch (the last import_staged()), hidden
+-- characters made visible, cut at 150 characters.
 CREATE FUNCTION pg_temp.last_rejects() RETURNS TABLE (file text, line bigint, reason text, readable boolean)
 LANGUAGE sql AS $$
     SELECT r.file, r.line, pg_temp.visible(left(r.reason, 150)), pg_temp.readable(r.reason)
@@ -59,7 +59,7 @@ $$;
 SELECT pg_temp.counts() AS base;
 
 ---------------------------------------------------------------------------
--- 1. Wrong column counts and headers.
+-- 1. Wrong column counts, headers, line ends and separators.
 ---------------------------------------------------------------------------
 -- A row with one field too many (an unquoted comma in a name) or too few:
 -- \copy refuses the whole file with 22P04 (bad_copy_file_format), naming
