@@ -128,6 +128,6 @@ fuzz-run-fuzz_%: $(FUZZ_BUILD)/fuzz_%
 		  tail -n 40 $(FUZZ_BUILD)/fuzz_$*.log; exit 1; }
 	@runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz_$*.log); \
 		secs=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $(FUZZ_BUILD)/fuzz_$*.log); \
-		echo "fuzz: fuzz_$* ok, $$runs runs in $$secs s"; \
 		test "$${runs:-0}" -ge $(FUZZ_RUNS) || \
-		{ echo "fuzz: fuzz_$* ran $${runs:-0} of $(FUZZ_RUNS) runs before FUZZ_MAX_TIME"; exit 1; }
+		{ echo "fuzz: fuzz_$* FAILED, ran $${runs:-0} of $(FUZZ_RUNS) runs in $$secs s (FUZZ_MAX_TIME)"; exit 1; }; \
+		echo "fuzz: fuzz_$* ok, $$runs runs in $$secs s, no crash"
