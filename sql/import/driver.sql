@@ -144,7 +144,7 @@ BEGIN
     BEGIN
         PERFORM chibo_import.apply_rows(p_file, p_step, NULL);
         RETURN;
-    EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception OR program_limit_exceeded THEN
         RAISE NOTICE 'import %: a rule failed while applying; applying the rows one by one', p_file;
     END;
     FOR one IN EXECUTE pg_catalog.format(
@@ -152,7 +152,7 @@ BEGIN
             USING p_step LOOP
         BEGIN
             PERFORM chibo_import.apply_rows(p_file, p_step, one);
-        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception OR program_limit_exceeded THEN
             EXECUTE pg_catalog.format('UPDATE pg_temp.%I SET reason = $1 WHERE line = $2', tmp)
                 USING SQLERRM, one;
         END;
@@ -198,7 +198,7 @@ BEGIN
           WHERE d.dup AND f.key = d.key AND NOT f.dup AND f.reason IS NOT NULL', tmp);
     EXECUTE pg_catalog.format(
         'INSERT INTO chibo_import.rejects (batch, file, line, "row", reason)
-         SELECT $1, $2, t.line, pg_catalog.to_jsonb(s), t.reason
+         SELECT $1, $2, t.line, pg_catalog.to_jsonb(s), chibo_import.readable(t.reason, pg_catalog.to_jsonb(s))
            FROM pg_temp.%I t JOIN chibo_import.%I s ON s.ctid = t.src
           WHERE t.reason IS NOT NULL ORDER BY t.line', tmp, pg_catalog.split_part(p_file, '.', 1))
         USING p_batch, p_file;
@@ -217,3 +217,33 @@ CREATE FUNCTION chibo_import.reason(problem text) RETURNS text
     RETURN pg_catalog.substr(problem, 7);
 COMMENT ON FUNCTION chibo_import.reason(text) IS
     'the message of a rule problem ''SQLSTATE message'', as a reject reason';
+
+-- Natural keys of free text are kept in btree indexes, which hold at most
+-- 2,704 bytes an entry: a code or a task title over 500 characters (up to
+-- 2,000 bytes in UTF-8) is rejected here, with its length, before it could
+-- fail the whole batch.
+CREATE FUNCTION chibo_import.check_lengths(p_file text) RETURNS void
+    LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_file = 'units.csv' THEN
+        UPDATE pg_temp.chibo_import_units t
+           SET reason = pg_catalog.format('%s: code is %s characters long; a code has at most 500',
+                                          t.label, pg_catalog.length(t.code))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.code) > 500;
+    ELSIF p_file = 'members.csv' THEN
+        UPDATE pg_temp.chibo_import_members t
+           SET reason = pg_catalog.format('%s: code is %s characters long; a code has at most 500',
+                                          t.label, pg_catalog.length(t.code))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.code) > 500;
+    ELSIF p_file = 'task_registrations.csv' THEN
+        UPDATE pg_temp.chibo_import_task_registrations t
+           SET reason = pg_catalog.format('%s: title is %s characters long; a title has at most 500',
+                                          t.label, pg_catalog.length(t.title))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.title) > 500;
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.check_lengths(text) IS
+    'import step: rejects codes and task titles too long for the natural-key indexes';

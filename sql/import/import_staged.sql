@@ -34,6 +34,7 @@ BEGIN
         EXECUTE pg_catalog.format('SELECT chibo_import.%I()', 'load_' || pg_catalog.split_part(f, '.', 1));
         -- Statistics, so that the checks below join by hash, not by loops.
         EXECUTE pg_catalog.format('ANALYZE pg_temp.%I', 'chibo_import_' || pg_catalog.split_part(f, '.', 1));
+        PERFORM chibo_import.check_lengths(f);
         PERFORM chibo_import.mark_duplicates(f);
         IF f = 'units.csv' THEN
             -- One step per tree level, parents first.

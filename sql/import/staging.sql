@@ -88,3 +88,45 @@ CREATE FUNCTION chibo_import.date_problem(field text, t text) RETURNS text
                 THEN pg_catalog.format('%s %L is not a date (YYYY-MM-DD)', field, t) END;
 COMMENT ON FUNCTION chibo_import.date_problem(text, text) IS
     'why a staged date field is not a YYYY-MM-DD date, or NULL';
+
+-- How a reason shows a staged value: a value over 60 characters is cut to
+-- its first 40 and its length, so that a huge bad value does not make a
+-- huge reason.
+CREATE FUNCTION chibo_import.shown(v text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN pg_catalog.length(v) <= 60 THEN v
+                ELSE pg_catalog.left(v, 40) || '… (' || pg_catalog.length(v) || ' characters)' END;
+COMMENT ON FUNCTION chibo_import.shown(text) IS
+    'a staged value as a reject reason shows it: cut to 40 characters and its length when over 60';
+
+-- A reason as rejects.reason keeps it: the long values of the row (r, the
+-- staged row as jsonb) cut by shown(), and every control, invisible or
+-- direction character written as <U+XXXX>, so that 'male<U+200B>' does
+-- not read as 'male'.
+CREATE FUNCTION chibo_import.readable(reason text, r jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v text;
+BEGIN
+    FOR v IN SELECT e.value FROM pg_catalog.jsonb_each_text(r) e
+              WHERE pg_catalog.length(e.value) > 60 ORDER BY pg_catalog.length(e.value) DESC LOOP
+        -- as %L quotes it, then as it is
+        reason := pg_catalog.replace(reason, pg_catalog.replace(v, pg_catalog.chr(39), pg_catalog.repeat(pg_catalog.chr(39), 2)),
+                                     chibo_import.shown(v));
+        reason := pg_catalog.replace(reason, v, chibo_import.shown(v));
+    END LOOP;
+    IF reason ~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]' THEN
+        SELECT pg_catalog.string_agg(
+                   CASE WHEN c ~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]'
+                        THEN '<U+' || pg_catalog.upper(pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 4, '0')) || '>'
+                        ELSE c END, '' ORDER BY n)
+          INTO reason
+          FROM pg_catalog.regexp_split_to_table(reason, '') WITH ORDINALITY AS x(c, n);
+    END IF;
+    RETURN reason;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.readable(text, jsonb) IS
+    'a reject reason as kept: long staged values cut, hidden characters written as <U+XXXX>';
