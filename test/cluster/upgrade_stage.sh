@@ -44,6 +44,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/compare.sh"
 
 UPGRADE_LOG=""
+UPGRADE_TIMES="" UPGRADE_LAP=0
+
+upgrade_lap() {   # upgrade_lap WHAT: the time since the last lap, for the summary line
+    UPGRADE_TIMES+="${UPGRADE_TIMES:+, }$1 $((SECONDS - UPGRADE_LAP)) s"
+    UPGRADE_LAP=$SECONDS
+}
 UPGRADE_SHOWN=${UPGRADE_SHOWN:-15}   # objects whose diff is printed (the others are named)
 UPGRADE_NAMED=${UPGRADE_NAMED:-40}   # objects named by a "not ok" line (the others are counted)
 UPGRADE_DIFF_LINES=40                # lines of diff printed per object
@@ -218,7 +224,7 @@ run_upgrade() {
     local a=chibo_upgrade_old b=chibo_upgrade_new c=chibo_upgrade_bare dir=$TEST_DIR/upgrade_district
     local default control versions oldest v path rc_a=0 rc_b=0 pid_a pid_b mark_a mark_b
     local -a older=()
-    UPGRADE_LOG=$CHIBO_LOG_DIR/upgrade.log
+    UPGRADE_LOG=$CHIBO_LOG_DIR/upgrade.log UPGRADE_TIMES="" UPGRADE_LAP=$SECONDS
     mkdir -p "$CHIBO_LOG_DIR" && : >"$UPGRADE_LOG" && : >"$CHIBO_LOG_DIR/upgrade_objects.diff"
 
     # 1. Versions.
@@ -258,6 +264,7 @@ run_upgrade() {
         psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
             -c "DROP DATABASE IF EXISTS $a" -c "DROP DATABASE IF EXISTS $b" -c "DROP DATABASE IF EXISTS $c" \
             -c "CREATE DATABASE $a" -c "CREATE DATABASE $b" -c "CREATE DATABASE $c" || return 1
+    upgrade_lap generating
     upgrade_load "$a" "$oldest" "$dir" >"$CHIBO_LOG_DIR/upgrade_load_a.log" 2>&1 &
     pid_a=$!
     upgrade_load "$b" "" "$dir" >"$CHIBO_LOG_DIR/upgrade_load_b.log" 2>&1 &
@@ -269,6 +276,7 @@ run_upgrade() {
         tail -n 10 "$CHIBO_LOG_DIR/upgrade_load_a.log" "$CHIBO_LOG_DIR/upgrade_load_b.log"
         return 1
     fi
+    upgrade_lap "loading A and B"
     if upgrade_step "ALTER EXTENSION chibo UPDATE in $a" \
            psql -X -q -v ON_ERROR_STOP=1 -d "$a" -c 'ALTER EXTENSION chibo UPDATE'; then
         upgrade_check "ALTER EXTENSION chibo UPDATE brings $a from $oldest to $default" "$default" \
@@ -282,6 +290,7 @@ run_upgrade() {
     else
         upgrade_not_ok "refresh_reports() fails in $a after the update (see $UPGRADE_LOG)"
     fi
+    upgrade_lap "update and refresh"
     # Next month's batch, into both: the updated extension imports as the new one.
     mark_a=$(upgrade_history_mark "$a")
     mark_b=$(upgrade_history_mark "$b")
@@ -290,6 +299,7 @@ run_upgrade() {
     upgrade_step "the small batch and refresh_reports() in $b" upgrade_batch "$b" ||
         upgrade_not_ok "the small batch and refresh_reports() fail in $b (see $UPGRADE_LOG)"
     wait "$pid_a" || upgrade_not_ok "the small batch and refresh_reports() fail in $a (see $UPGRADE_LOG)"
+    upgrade_lap "small batch"
     chibo_data_sums "$a" all "$UPGRADE_HISTORY_SKIP" >"$TEST_DIR/upgrade_a.sums" 2>>"$UPGRADE_LOG" &   # both at once
     pid_a=$!
     chibo_data_sums "$b" all "$UPGRADE_HISTORY_SKIP" >"$TEST_DIR/upgrade_b.sums" 2>>"$UPGRADE_LOG" ||
@@ -299,6 +309,8 @@ run_upgrade() {
     chibo_expect_objects "$TEST_DIR/upgrade_b.sums" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
     upgrade_check "$UPGRADE_HISTORY_TABLE: the rows recorded by the small batch after the update are those of a fresh install" \
         "$(upgrade_history_sum "$b" "$mark_b")" "$(upgrade_history_sum "$a" "$mark_a")"
+
+    upgrade_lap "data compared"
 
     # 3. The extension, object by object.
     if ! { upgrade_step "CREATE EXTENSION in $c" psql -X -q -v ON_ERROR_STOP=1 -d "$c" -c 'CREATE EXTENSION chibo' &&
@@ -326,8 +338,12 @@ run_upgrade() {
         upgrade_compare_objects "$v updated" "$TEST_DIR/upgrade_c.objects" "$default fresh" "$TEST_DIR/upgrade_b.objects"
     done
 
+    upgrade_lap "objects compared"
+
     # 4. Roles.
     upgrade_roles "$default" "${older[@]}"
+    upgrade_lap "roles"
+    echo "upgrade: times: $UPGRADE_TIMES (log: $UPGRADE_LOG)"
 
     psql -X -q -d postgres -c "DROP DATABASE $a" -c "DROP DATABASE $b" -c "DROP DATABASE $c" >>"$UPGRADE_LOG" 2>&1
     rm -rf "$dir"
