@@ -56,27 +56,35 @@ public class BiCheck {
     record Relation(String name, String kind, String comment, List<Column> columns) {}
 
     private final Connection db;
+    /** A connection with the rights of an admin, for chibo.indicators(). */
+    private final Connection admin;
     private int tests = 0;
     private int failures = 0;
 
-    BiCheck(Connection db) {
+    BiCheck(Connection db, Connection admin) {
         this.db = db;
+        this.admin = admin;
     }
 
     // Connect, run every check, print the plan; exit 1 on any failure.
     public static void main(String[] args) {
-        if (args.length != 4) {
-            System.err.println("usage: java BiCheck HOST PORT DATABASE USER");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: java BiCheck HOST PORT DATABASE USER [ADMIN_USER]");
             System.exit(2);
         }
         String url = "jdbc:postgresql://" + args[0] + ":" + args[1] + "/" + args[2] + "?ApplicationName=chibo-bi-check";
+        String adminUser = args.length == 5 ? args[4] : args[3];
         BiCheck check = null;
-        try (Connection db = DriverManager.getConnection(url, args[3], "")) {
-            check = new BiCheck(db);
+        try (Connection db = DriverManager.getConnection(url, args[3], "");
+             Connection admin = DriverManager.getConnection(url, adminUser, "")) {
+            check = new BiCheck(db, admin);
             check.run();
+            if (args.length == 5) {
+                check.checkReaderLimits();
+            }
         } catch (SQLException e) {
             if (check == null) {
-                check = new BiCheck(null);
+                check = new BiCheck(null, null);
             }
             check.report(false, "unexpected error: " + String.valueOf(e.getMessage()).replace('\n', ' '));
         }
@@ -273,6 +281,20 @@ public class BiCheck {
         };
     }
 
+    // A BI login (a member of chibo_reader) reads the views but no personal
+    // data: the tables of members, memberships and attendance refuse it.
+    void checkReaderLimits() throws SQLException {
+        for (String table : List.of("chibo.members", "chibo.memberships", "chibo.attendance", "chibo.audit_log")) {
+            String state = null;
+            try (Statement st = db.createStatement()) {
+                st.executeQuery("SELECT count(*) FROM " + table).close();
+            } catch (SQLException e) {
+                state = e.getSQLState();
+            }
+            report("42501".equals(state), "the BI login may not read " + table + " (SQLSTATE " + state + ")");
+        }
+    }
+
     // Every headline row holds the figures chibo.indicators() gives for its
     // unit and window (first_month..last_month).
     void compareHeadline() throws SQLException {
@@ -282,7 +304,7 @@ public class BiCheck {
         String indicators = "SELECT " + figures + " FROM chibo.indicators(?, ?, ?)";
         int rows = 0;
         try (Statement st = db.createStatement(); ResultSet h = st.executeQuery(headline);
-             PreparedStatement ind = db.prepareStatement(indicators)) {
+             PreparedStatement ind = admin.prepareStatement(indicators)) {
             while (h.next()) {
                 rows++;
                 ind.setString(1, h.getString("unit_code"));
