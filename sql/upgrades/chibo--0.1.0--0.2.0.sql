@@ -27,6 +27,8 @@ BEGIN
     END IF;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.raise_problem(text) IS
+    'raises a rule problem ''SQLSTATE message'' as an error with that SQLSTATE; does nothing for NULL';
 
 CREATE OR REPLACE FUNCTION @extschema@.check_rows() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -45,6 +47,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.check_rows() IS
+    'trigger (after each statement): rejects the statement when a row it wrote breaks a rule of the table''s rule function, named by the trigger''s argument';
 
 CREATE OR REPLACE FUNCTION @extschema@.unit_problem(
     p_id bigint, p_code text, p_parent_id bigint, p_name text, p_kind text,
@@ -160,6 +164,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.unit_problem(bigint, text, bigint, text, text, boolean, text, date, date, boolean, boolean) IS
+    'the first rule a unit row breaks, as ''SQLSTATE message'', or NULL (with p_parent_may_follow, a parent not yet stored is no problem; without p_check_below, what hangs below a stored unit is not checked); used by the units triggers and by the import';
 
 CREATE OR REPLACE FUNCTION @extschema@.units_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -175,6 +181,8 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.units_check() IS
+    'trigger: rejects a unit row that breaks a rule of unit_problem()';
 
 CREATE OR REPLACE FUNCTION @extschema@.membership_problem(
     p_id bigint, p_member_id bigint, p_unit_id bigint, p_from_date date, p_to_date date)
@@ -247,6 +255,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.membership_problem(bigint, bigint, bigint, date, date) IS
+    'the first rule a membership row (or its deletion, with p_member_id NULL) breaks, as ''SQLSTATE message'', or NULL';
 
 CREATE OR REPLACE FUNCTION @extschema@.memberships_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -263,6 +273,8 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.memberships_check() IS
+    'trigger: rejects a membership change that breaks a rule of membership_problem()';
 
 CREATE OR REPLACE FUNCTION @extschema@.attendance_fill() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -281,6 +293,8 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.attendance_fill() IS
+    'trigger: fills in an attendance row''s meeting cell and date and the membership covering that date';
 
 CREATE OR REPLACE FUNCTION @extschema@.scheme_problem(
     p_id bigint, p_code text, p_name text, p_subject_kind text, p_criteria_names text[])
@@ -312,6 +326,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.scheme_problem(bigint, text, text, text, text[]) IS
+    'the first rule a scheme row breaks, as ''SQLSTATE message'', or NULL';
 
 CREATE OR REPLACE FUNCTION @extschema@.schemes_check() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -323,6 +339,43 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.schemes_check() IS
+    'trigger: rejects a scheme row that breaks a rule of scheme_problem()';
+
+CREATE OR REPLACE FUNCTION chibo_import.shown(v text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN pg_catalog.length(v) <= 60 THEN v
+                ELSE pg_catalog.left(v, 40) || '… (' || pg_catalog.length(v) || ' characters)' END;
+COMMENT ON FUNCTION chibo_import.shown(text) IS
+    'a staged value as a reject reason shows it: cut to 40 characters and its length when over 60';
+
+CREATE OR REPLACE FUNCTION chibo_import.readable(reason text, r jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v text;
+BEGIN
+    FOR v IN SELECT e.value FROM pg_catalog.jsonb_each_text(r) e
+              WHERE pg_catalog.length(e.value) > 60 ORDER BY pg_catalog.length(e.value) DESC LOOP
+        -- as %L quotes it, then as it is
+        reason := pg_catalog.replace(reason, pg_catalog.replace(v, pg_catalog.chr(39), pg_catalog.repeat(pg_catalog.chr(39), 2)),
+                                     chibo_import.shown(v));
+        reason := pg_catalog.replace(reason, v, chibo_import.shown(v));
+    END LOOP;
+    IF reason ~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]' THEN
+        SELECT pg_catalog.string_agg(
+                   CASE WHEN c ~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]'
+                        THEN '<U+' || pg_catalog.upper(pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 4, '0')) || '>'
+                        ELSE c END, '' ORDER BY n)
+          INTO reason
+          FROM pg_catalog.regexp_split_to_table(reason, '') WITH ORDINALITY AS x(c, n);
+    END IF;
+    RETURN reason;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.readable(text, jsonb) IS
+    'a reject reason as kept: long staged values cut, hidden characters written as <U+XXXX>';
 
 CREATE OR REPLACE FUNCTION chibo_import.mark_duplicates(p_file text) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -352,6 +405,8 @@ BEGIN
     DROP TABLE pg_temp.chibo_import_repeats;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.mark_duplicates(text) IS
+    'import step: rejects staged rows that repeat a natural key with other values, marks identical repeats';
 
 CREATE OR REPLACE FUNCTION chibo_import.files()
 RETURNS TABLE (file text, tbl text, rule text, columns text[], staged text[])
@@ -374,6 +429,8 @@ BEGIN ATOMIC
     ('classifications.csv', 'classifications', 'classifications_rule',
      '{subject_kind,member_id,unit_id,year,grade,score}', NULL);
 END;
+COMMENT ON FUNCTION chibo_import.files() IS
+    'the contract''s files in dependency order, with their tables, rule functions and columns';
 
 CREATE OR REPLACE FUNCTION chibo_import.apply_rows(p_file text, p_step integer, p_line bigint) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -405,6 +462,8 @@ BEGIN
                               spec.tbl, cols, vals, tmp, chosen);
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.apply_rows(text, integer, bigint) IS
+    'import step: writes the good staged rows of a step of a file (or of one line) into its table';
 
 CREATE OR REPLACE FUNCTION chibo_import.check(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -425,6 +484,8 @@ BEGIN
     END IF;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.check(text, integer) IS
+    'import step: checks the staged rows of a step of a file against the rules of its table';
 
 CREATE OR REPLACE FUNCTION chibo_import.apply(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -437,7 +498,7 @@ BEGIN
     BEGIN
         PERFORM chibo_import.apply_rows(p_file, p_step, NULL);
         RETURN;
-    EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception OR program_limit_exceeded THEN
         RAISE NOTICE 'import %: a rule failed while applying; applying the rows one by one', p_file;
     END;
     FOR one IN EXECUTE pg_catalog.format(
@@ -445,13 +506,15 @@ BEGIN
             USING p_step LOOP
         BEGIN
             PERFORM chibo_import.apply_rows(p_file, p_step, one);
-        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception OR program_limit_exceeded THEN
             EXECUTE pg_catalog.format('UPDATE pg_temp.%I SET reason = $1 WHERE line = $2', tmp)
                 USING SQLERRM, one;
         END;
     END LOOP;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
+    'import step: writes a file''s good rows into its table, falling back to one row at a time when a rule fails';
 
 CREATE OR REPLACE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -469,6 +532,8 @@ BEGIN
                                 WHERE p.problem IS NOT NULL AND t.line = p.key', tmp, query);
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
+    'import step: checks a file''s staged rows with the table''s rule function, the same query its trigger runs';
 
 CREATE OR REPLACE FUNCTION chibo_import.finish(p_batch bigint, p_file text, OUT accepted bigint, OUT rejected bigint)
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -483,7 +548,7 @@ BEGIN
           WHERE d.dup AND f.key = d.key AND NOT f.dup AND f.reason IS NOT NULL', tmp);
     EXECUTE pg_catalog.format(
         'INSERT INTO chibo_import.rejects (batch, file, line, "row", reason)
-         SELECT $1, $2, t.line, pg_catalog.to_jsonb(s), t.reason
+         SELECT $1, $2, t.line, pg_catalog.to_jsonb(s), chibo_import.readable(t.reason, pg_catalog.to_jsonb(s))
            FROM pg_temp.%I t JOIN chibo_import.%I s ON s.ctid = t.src
           WHERE t.reason IS NOT NULL ORDER BY t.line', tmp, pg_catalog.split_part(p_file, '.', 1))
         USING p_batch, p_file;
@@ -493,6 +558,34 @@ BEGIN
     EXECUTE pg_catalog.format('DROP TABLE pg_temp.%I', tmp);
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.finish(bigint, text) IS
+    'import step: keeps a file''s rejected rows in chibo_import.rejects and counts accepted and rejected rows';
+
+CREATE OR REPLACE FUNCTION chibo_import.check_lengths(p_file text) RETURNS void
+    LANGUAGE plpgsql PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_file = 'units.csv' THEN
+        UPDATE pg_temp.chibo_import_units t
+           SET reason = pg_catalog.format('%s: code is %s characters long; a code has at most 500',
+                                          t.label, pg_catalog.length(t.code))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.code) > 500;
+    ELSIF p_file = 'members.csv' THEN
+        UPDATE pg_temp.chibo_import_members t
+           SET reason = pg_catalog.format('%s: code is %s characters long; a code has at most 500',
+                                          t.label, pg_catalog.length(t.code))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.code) > 500;
+    ELSIF p_file = 'task_registrations.csv' THEN
+        UPDATE pg_temp.chibo_import_task_registrations t
+           SET reason = pg_catalog.format('%s: title is %s characters long; a title has at most 500',
+                                          t.label, pg_catalog.length(t.title))
+         WHERE t.reason IS NULL AND pg_catalog.length(t.title) > 500;
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION chibo_import.check_lengths(text) IS
+    'import step: rejects codes and task titles too long for the natural-key indexes';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_units() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -526,6 +619,7 @@ BEGIN
       FROM staged s LEFT JOIN @extschema@.units u ON u.code = s.code;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_units() IS 'import step: reads and types staged units.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.check_units(p_step integer) RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -576,6 +670,8 @@ BEGIN
     RETURN n;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.check_units(integer) IS
+    'import step: picks the next tree level of staged units and checks it against the unit rules';
 
 CREATE OR REPLACE FUNCTION chibo_import.retry_units() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -596,6 +692,8 @@ BEGIN
     END LOOP;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.retry_units() IS
+    'import step: applies the unit changes that waited for the memberships and meetings of the batch, deepest first';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_members() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -632,6 +730,7 @@ BEGIN
       FROM staged s LEFT JOIN @extschema@.members m ON m.code = s.code;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_members() IS 'import step: reads and types staged members.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_memberships() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -669,6 +768,7 @@ BEGIN
              ON ms.member_id = t.member_id AND ms.unit_id = t.unit_id AND ms.from_date = t.from_date;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_memberships() IS 'import step: reads and types staged memberships.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.check_memberships(p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -693,6 +793,7 @@ BEGIN
        AND pg_catalog.daterange(o.from_date, o.to_date) && pg_catalog.daterange(t.from_date, t.to_date);
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.check_memberships(integer) IS 'import step: checks staged memberships against the membership rules';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_exemptions() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -723,6 +824,7 @@ BEGIN
       LEFT JOIN @extschema@.exemptions e ON e.member_id = t.member_id AND e.from_date = t.from_date;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_exemptions() IS 'import step: reads and types staged exemptions.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_meetings() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -756,6 +858,7 @@ BEGIN
       LEFT JOIN @extschema@.meetings mt ON mt.unit_id = t.unit_id AND mt.held_on = t.held_on AND mt.kind = t.kind;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_meetings() IS 'import step: reads and types staged meetings.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_attendance() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -799,6 +902,7 @@ BEGIN
       LEFT JOIN @extschema@.attendance a ON a.meeting_id = mt.id AND a.member_id = t.member_id;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_attendance() IS 'import step: reads and types staged attendance.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.check_attendance(p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -814,6 +918,7 @@ BEGIN
                WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)', p_step), 'line', false));
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.check_attendance(integer) IS 'import step: checks staged attendance against the attendance rules';
 
 CREATE OR REPLACE FUNCTION chibo_import.apply_attendance(p_step integer, p_line bigint) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -834,6 +939,8 @@ BEGIN
        AND (p_line IS NULL OR t.line = p_line);
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS
+    'import step: writes good staged attendance with its meeting''s cell and date and its membership';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_task_registrations() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -865,6 +972,7 @@ BEGIN
              ON r.member_id = t.member_id AND r.year = t.year AND r.kind = t.kind AND r.title = t.title;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_task_registrations() IS 'import step: reads and types staged task_registrations.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.subject(p_kind text, p_code text)
 RETURNS TABLE (member_id bigint, unit_id bigint, problem text)
@@ -883,6 +991,8 @@ BEGIN ATOMIC
       LEFT JOIN @extschema@.members m ON p_kind = 'member' AND m.code = p_code
       LEFT JOIN @extschema@.units u ON p_kind = 'cell' AND u.code = p_code;
 END;
+COMMENT ON FUNCTION chibo_import.subject(text, text) IS
+    'import step: resolves a staged subject_kind and subject_code to a member or a cell, with the reason when it cannot';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_assessments() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -930,6 +1040,7 @@ BEGIN
              ON ac.unit_id = t.unit_id AND ac.scheme_id = t.scheme_id AND ac.period_start = t.period_start;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_assessments() IS 'import step: reads and types staged assessments.csv rows';
 
 CREATE OR REPLACE FUNCTION chibo_import.load_classifications() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -970,6 +1081,7 @@ BEGIN
       LEFT JOIN @extschema@.classifications cc ON cc.unit_id = t.unit_id AND cc.year = t.year;
 END;
 $$;
+COMMENT ON FUNCTION chibo_import.load_classifications() IS 'import step: reads and types staged classifications.csv rows';
 
 CREATE OR REPLACE FUNCTION @extschema@.import_staged()
 RETURNS TABLE (file text, accepted bigint, rejected bigint)
@@ -1005,6 +1117,7 @@ BEGIN
         EXECUTE pg_catalog.format('SELECT chibo_import.%I()', 'load_' || pg_catalog.split_part(f, '.', 1));
         -- Statistics, so that the checks below join by hash, not by loops.
         EXECUTE pg_catalog.format('ANALYZE pg_temp.%I', 'chibo_import_' || pg_catalog.split_part(f, '.', 1));
+        PERFORM chibo_import.check_lengths(f);
         PERFORM chibo_import.mark_duplicates(f);
         IF f = 'units.csv' THEN
             -- One step per tree level, parents first.
@@ -1063,6 +1176,8 @@ BEGIN
          ORDER BY x.ord;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.import_staged() IS
+    'validates the rows staged in chibo_import.*, applies the valid ones, keeps the others in chibo_import.rejects, empties staging; one row per file: accepted, rejected';
 
 CREATE OR REPLACE FUNCTION @extschema@.units_ancestors() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1082,6 +1197,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.units_ancestors() IS
+    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs';
 
 CREATE OR REPLACE FUNCTION @extschema@.track_changes() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1105,6 +1222,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.track_changes() IS
+    'trigger (after each statement): records in report_changes the cell-months the statement''s rows feed, for refresh_reports()';
 
 CREATE OR REPLACE FUNCTION @extschema@.drop_temp_table(name text) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1116,6 +1235,8 @@ BEGIN
     END IF;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.drop_temp_table(text) IS
+    'drops a temporary table of the session if it exists (used by refresh_reports())';
 
 CREATE OR REPLACE FUNCTION @extschema@.refresh_member_figures() RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1157,6 +1278,8 @@ BEGIN
      GROUP BY a.unit_id, a.starts;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.refresh_member_figures() IS
+    'step of refresh_reports(): the active, task-registered, four-good and mixed-scheme member counts of the cell windows in pg_temp.chibo_windows';
 
 CREATE OR REPLACE FUNCTION @extschema@.refresh_cell_months() RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1253,6 +1376,8 @@ BEGIN
     RETURN n;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.refresh_cell_months() IS
+    'step of refresh_reports(): computes the cell_months rows named in pg_temp.chibo_target_months from the tables';
 
 CREATE OR REPLACE FUNCTION @extschema@.refresh_cell_years() RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1321,6 +1446,8 @@ BEGIN
     RETURN n;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.refresh_cell_years() IS
+    'step of refresh_reports(): computes the cell_years rows named in pg_temp.chibo_target_years from cell_months and the member tables';
 
 CREATE OR REPLACE FUNCTION @extschema@.refresh_unit_rollups(delta boolean) RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1378,6 +1505,8 @@ BEGIN
     RETURN n + m;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.refresh_unit_rollups(boolean) IS
+    'step of refresh_reports(): computes the unit_months and unit_years rows named in pg_temp.chibo_unit_target_months and _years, or (delta) corrects the stored ones by the changed cell rows';
 
 CREATE OR REPLACE FUNCTION @extschema@.refresh_reports(full boolean DEFAULT false)
 RETURNS TABLE (rollup text, recomputed bigint)
@@ -1578,6 +1707,8 @@ BEGIN
     RAISE NOTICE 'refresh_reports: done';
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.refresh_reports(boolean) IS
+    'brings the report rollups up to date: by default recomputes only the cell-months whose inputs changed since the last refresh (and the units above them); full => true rebuilds everything. Returns the rows recomputed per rollup';
 
 CREATE OR REPLACE FUNCTION @extschema@.unit_id_of(unit_code text) RETURNS bigint
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -1597,6 +1728,8 @@ BEGIN
     RETURN id;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.unit_id_of(text) IS
+    'the id of the unit with this code; an error (22023) when there is none';
 
 CREATE OR REPLACE FUNCTION @extschema@.check_window(first_month date, last_month date, threshold numeric, policy text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1621,6 +1754,8 @@ BEGIN
     END IF;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.check_window(date, date, numeric, text) IS
+    'raises a clear error for a window whose months are missing or reversed, a threshold outside 0..1 or an unknown policy';
 
 CREATE OR REPLACE FUNCTION @extschema@.check_rollups(window_last date) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -1645,6 +1780,8 @@ BEGIN
     END IF;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.check_rollups(date) IS
+    'stops (55000) when the report rollups were never built; gives a notice when data changed since the last refresh, or when a window ends after the last month with a meeting';
 
 CREATE OR REPLACE FUNCTION @extschema@.indicators(unit_code text, first_month date, last_month date,
                                        threshold numeric DEFAULT 0.85, policy text DEFAULT 'excused_count')
@@ -1738,6 +1875,8 @@ BEGIN
     END;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.indicators(text, date, date, numeric, text) IS
+    'the headline indicators of a unit over a window of months (indicators.md): active members on the end date, task registration, four-good members, cells meeting the attendance threshold every month, pooled attendance; exact counts, ratios and display text';
 
 CREATE OR REPLACE FUNCTION @extschema@.members_needing_attention(unit_code text, year integer)
 RETURNS TABLE (member_code text, unexcused_months integer, flag text)
@@ -1779,6 +1918,8 @@ BEGIN
      ORDER BY x.months DESC, mb.code;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.members_needing_attention(text, integer) IS
+    'members of a unit''s cells with 2 (warning) or 3 or more (strike_off_review) months of the year in which they were expected at a regular or combined meeting and counted absent without excuse';
 
 CREATE OR REPLACE FUNCTION @extschema@.cells_needing_attention(unit_code text, first_month date, last_month date,
                                                     threshold numeric DEFAULT 0.85, policy text DEFAULT 'excused_count')
@@ -1844,6 +1985,8 @@ BEGIN
      ORDER BY u.code;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.cells_needing_attention(text, date, date, numeric, text) IS
+    'the cells of a unit that need attention over a window: months without a regular or combined meeting, months below the threshold with the lowest ratio, whole quarters without a thematic or combined meeting, meetings shorter than the rule of their date';
 
 CREATE OR REPLACE FUNCTION @extschema@.grading_quota(unit_code text, year integer)
 RETURNS TABLE (organisation_code text, organisation_name text, excellent bigint, good bigint, over_quota boolean)
@@ -1886,6 +2029,8 @@ BEGIN
      ORDER BY u.code;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.grading_quota(text, integer) IS
+    'per grassroots organisation of a unit''s subtree existing on 31 December: members graded excellent and good for the year (members belonging then to a cell below it), and over_quota when excellent exceeds 20% of good';
 
 CREATE OR REPLACE FUNCTION @extschema@.cron_call(statement text) RETURNS text
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1931,6 +2076,8 @@ BEGIN
     RETURN result;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.cron_call(text) IS
+    'runs a statement in the database that holds pg_cron (here, or there through dblink) and returns its text result; explains the error when pg_cron is missing';
 
 CREATE OR REPLACE FUNCTION @extschema@.schedule_refresh(schedule text DEFAULT '*/15 * * * *') RETURNS bigint
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1950,6 +2097,8 @@ BEGIN
         pg_catalog.current_database()))::bigint;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.schedule_refresh(text) IS
+    'schedules refresh_reports() in this database with pg_cron (default every 15 minutes) as the job chibo_refresh_reports:<database>; calling it again changes the schedule; returns the job id';
 
 CREATE OR REPLACE FUNCTION @extschema@.unschedule_refresh() RETURNS boolean
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -1963,6 +2112,8 @@ BEGIN
         @extschema@.refresh_job_name()))::boolean;
 END;
 $$;
+COMMENT ON FUNCTION @extschema@.unschedule_refresh() IS
+    'removes this database''s pg_cron refresh job; true when there was one';
 
 -- 2. The security layer ---------------------------------------------------
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Print, as CREATE OR REPLACE, the functions of the extension pieces whose
-definition differs between two installed versions.
+definition differs between two installed versions (with their COMMENTs).
 
     upgrade_functions.py DIFF_FILE PIECE...
 
@@ -42,6 +42,11 @@ def statements(path):
             elif dollar is not None and line.startswith(dollar) and line.rstrip() == dollar + ';':
                 break
             i += 1
+        # and the function's COMMENT, if it follows
+        if i + 1 < len(lines) and lines[i + 1].startswith('COMMENT ON FUNCTION'):
+            i += 1
+            while not lines[i].rstrip().endswith(';'):
+                i += 1
         text = '\n'.join(lines[start:i + 1])
         schema = m.group(1).replace('@extschema@', 'chibo')
         yield schema + '.' + m.group(2), text.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION', 1)
