@@ -300,14 +300,15 @@ $$;
 -- The relations.  class: data (rows of a unit or member, editors write
 -- them in their subtrees), rollup (derived, per unit), global (one set for
 -- everybody), grants, audit, staging.  editor_filter: the rows an editor
--- sees, as a predicate over %1$L the subtree's unit ids, %2$L its
--- members, %3$L the login (NULL: the editor is refused).  reader: readers
--- see every row.
+-- sees, as a predicate over the row t, %1$L the subtree's unit ids, %2$L
+-- its members, %3$L the login (NULL: the editor is refused); members not
+-- placed in any cell yet are seen by every editor, to place them (commit
+-- f96443e).  reader: readers see every row.
 -- ---------------------------------------------------------------------
 CREATE TEMP TABLE rels (rel text PRIMARY KEY, class text NOT NULL, reader boolean NOT NULL, editor_filter text);
 INSERT INTO rels VALUES
     ('chibo.units',                    'data',    true,  'id = ANY (%1$L)'),
-    ('chibo.members',                  'data',    false, 'id = ANY (%2$L)'),
+    ('chibo.members',                  'data',    false, 'id = ANY (%2$L) OR NOT EXISTS (SELECT FROM chibo.memberships x WHERE x.member_id = t.id)'),
     ('chibo.memberships',              'data',    false, 'unit_id = ANY (%1$L)'),
     ('chibo.exemptions',               'data',    false, 'member_id = ANY (%2$L)'),
     ('chibo.meetings',                 'data',    false, 'unit_id = ANY (%1$L)'),
@@ -355,7 +356,7 @@ DECLARE
     s text := (SELECT a.scope FROM pg_temp.actors a WHERE a.key = k);
     n bigint;
 BEGIN
-    EXECUTE format('SELECT count(*) FROM %s WHERE ', rel)
+    EXECUTE format('SELECT count(*) FROM %s t WHERE ', rel)
          || format(COALESCE(filter, 'true'), pg_temp.subtree(s), pg_temp.subtree_members(s), pg_temp.who(k)) INTO n;
     RETURN n;
 END;
@@ -407,9 +408,9 @@ SELECT isnt(pg_temp.view_rows('admin', v.view, v.code_column, pg_temp.subtree_co
 SELECT is(pg_temp.visible('reader', '(SELECT full_name, birth_date, gender FROM chibo.members) x'), '42501',
           'reader: permission denied on the names, birth dates and gender of chibo.members');
 SELECT is(pg_temp.view_rows(a.key, '(SELECT code, full_name, birth_date, gender FROM chibo.members)', NULL, NULL),
-          pg_temp.view_rows(NULL, format('(SELECT code, full_name, birth_date, gender FROM chibo.members WHERE id = ANY (%L))',
+          pg_temp.view_rows(NULL, format('(SELECT code, full_name, birth_date, gender FROM chibo.members t WHERE id = ANY (%L) OR NOT EXISTS (SELECT FROM chibo.memberships x WHERE x.member_id = t.id))',
                                          pg_temp.subtree_members(a.scope)), NULL, NULL),
-          format('%s reads the names of exactly the members with a membership in its subtree', a.key))
+          format('%s reads the names of exactly the members with a membership in its subtree (and of those in no cell yet)', a.key))
   FROM actors a WHERE a.kind = 'editor' ORDER BY a.key;
 SELECT is(pg_temp.view_rows('admin', '(SELECT code, full_name, birth_date, gender FROM chibo.members)', NULL, NULL),
           pg_temp.view_rows(NULL, '(SELECT code, full_name, birth_date, gender FROM chibo.members)', NULL, NULL),
