@@ -247,6 +247,11 @@ BEGIN
     INSERT INTO regress.lookalike_results SELECT tag, 'view cell_type_year', x::text FROM chibo_report.cell_type_year x;
     INSERT INTO regress.lookalike_results SELECT tag, 'view cells_needing_attention', x::text
       FROM chibo_report.cells_needing_attention x;
+    INSERT INTO regress.lookalike_results SELECT tag, 'view grading_quota', x::text FROM chibo_report.grading_quota x;
+    INSERT INTO regress.lookalike_results
+    SELECT tag, 'view report_state', pg_catalog.concat_ws(' ', x.first_month, x.last_month, x.changes_pending,
+                                                          x.refreshed_at IS NOT NULL, x.rebuilt_at IS NOT NULL)
+      FROM chibo_report.report_state x;
 
     -- 2f. grant_unit and revoke_unit.
     PERFORM chibo.grant_unit('lookalike_grantee', 'A');
