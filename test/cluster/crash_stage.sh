@@ -474,7 +474,7 @@ run_crash() {
     fi
     out=$CRASH_DIR/load.out
     if (cd "$CRASH_DIR/district" && chibo_import_dir "$CRASH_DB" . | tr -d ' ' >"$out" 2>>"$CRASH_LOG") &&
-       crash_import_counts "$CRASH_DIR/district" "$out" &&
+       crash_import_counts "$CRASH_DIR/district" "$out" && crash_sql 'ANALYZE' &&
        crash_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CRASH_LOG"; then
         crash_pass "the district imported (every row accepted) and refreshed ($((SECONDS - t0)) s)"
     else

@@ -1,0 +1,222 @@
+# shellcheck shell=bash
+# The concurrency stage of check.sh (sourced by it): writers, readers and
+# the refresh at the same time on the generated district, with pgbench
+# (scripts in test/cluster/pgbench/), for CHIBO_CONCURRENCY_SECONDS
+# (default 60) seconds:
+#
+#   - writers (4 clients, one pgbench run): enter_meeting.sql (a new
+#     meeting with its attendance rows in one transaction) and
+#     correct_status.sql (one attendance status corrected), 1:2; each
+#     committed transaction leaves a marker row in schema bench;
+#   - readers (2 clients): read_reports.sql (chibo_report.headline,
+#     chibo.indicators(), chibo_report.unit_month);
+#   - the refresh (1 client): refresh.sql, chibo.refresh_reports() in a
+#     loop.
+#
+# Checks: every run ends without an error (pgbench retries serialization
+# failures and deadlocks, 40001 and 40P01, up to 10 times; retries are
+# reported with their messages, failures count); every committed write is
+# stored (markers = transactions pgbench reports committed per script =
+# meetings and corrected rows found in chibo's tables, each meeting with
+# the attendance of every member belonging to its cell that day); after a
+# last refresh_reports() the rollups count every new meeting and equal a
+# full rebuild.
+#
+# Uses check.sh's counters (STAGE_PASSED, STAGE_FAILED), TEST_DIR and the
+# cluster's PGHOST/PGPORT/PGUSER.  Logs in CHIBO_LOG_DIR/concurrency*.
+
+CONC_LOG=""
+CONC_DB=chibo_concurrency
+CONC_DIR=""
+CONC_SCRIPTS=test/cluster/pgbench
+
+conc_pass() {
+    echo "ok - $1"
+    STAGE_PASSED=$((STAGE_PASSED + 1))
+}
+
+conc_fail() {
+    echo "not ok - $1"
+    STAGE_FAILED=$((STAGE_FAILED + 1))
+}
+
+# conc_check WHAT EXPECTED ACTUAL: one counted comparison.
+conc_check() {
+    if [[ $2 == "$3" ]]; then
+        conc_pass "$1"
+    else
+        conc_fail "$1: expected '$2', got '$3'"
+    fi
+}
+
+conc_sql() {   # conc_sql SQL: the value(s), errors to the log
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$CONC_DB" -c "$1" 2>>"$CONC_LOG"
+}
+
+# The rollup tables and the tree: name, row count, md5 of the ordered rows.
+conc_rollups() {
+    local t
+    for t in cell_months cell_years unit_months unit_years unit_ancestors; do
+        conc_sql "SELECT '$t ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, E'\n' ORDER BY t::text), ''))
+                    FROM chibo.$t t"
+    done
+}
+
+# The district through the contract, refreshed, and the bench schema: free
+# (cell, day) slots for new meetings, attendance rows to correct (each
+# once), and the marker tables.
+conc_setup() {
+    local gen=test/generator/chibo_gen.py out=$CONC_DIR/load.out
+    python3 "$gen" --scale district --quiet --out "$CONC_DIR/district" >>"$CONC_LOG" 2>&1 || return 1
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS $CONC_DB" -c "CREATE DATABASE $CONC_DB" >>"$CONC_LOG" 2>&1 || return 1
+    conc_sql 'CREATE EXTENSION chibo' || return 1
+    chibo_import_dir "$CONC_DB" "$CONC_DIR/district" >"$out" 2>>"$CONC_LOG" || return 1
+    cat "$out" >>"$CONC_LOG"
+    [[ $(grep -cE '\.csv *\| *[0-9]+ *\| *0$' "$out") == 9 ]] || { echo "# rows were rejected"; return 1; }
+    conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG" || return 1
+    conc_sql "
+        CREATE SCHEMA bench;
+        CREATE TABLE bench.slots AS
+        SELECT row_number() OVER (ORDER BY md5(c.unit_id || ' ' || c.held_on)) AS slot, c.unit_id, c.held_on
+          FROM (SELECT u.id AS unit_id, d::date AS held_on
+                  FROM chibo.units u, chibo.report_state r,
+                       generate_series(r.first_month, chibo.month_end(r.last_month), interval '1 day') AS d
+                 WHERE u.kind = 'cell' AND u.valid_from <= d AND (u.valid_to IS NULL OR u.valid_to > d)
+                   AND NOT EXISTS (SELECT FROM chibo.meetings mt
+                                    WHERE mt.unit_id = u.id AND mt.held_on = d::date AND mt.kind = 'extraordinary')) AS c
+         ORDER BY 1 LIMIT 100000;
+        ALTER TABLE bench.slots ADD PRIMARY KEY (slot);
+        CREATE SEQUENCE bench.slot_seq;
+        CREATE TABLE bench.entered (slot bigint PRIMARY KEY, meeting_id bigint NOT NULL UNIQUE, client integer,
+                                    members bigint);
+        CREATE TABLE bench.targets AS
+        SELECT row_number() OVER (ORDER BY md5(id::text)) AS n, id AS attendance_id
+          FROM chibo.attendance ORDER BY 1 LIMIT 100000;
+        ALTER TABLE bench.targets ADD PRIMARY KEY (n);
+        CREATE SEQUENCE bench.target_seq;
+        CREATE TABLE bench.corrected (n bigint PRIMARY KEY, attendance_id bigint NOT NULL UNIQUE,
+                                      status chibo.attendance_status, client integer);
+        ANALYZE bench.slots, bench.targets;" || return 1
+    # Statistics for the readers, as autovacuum would gather them a minute
+    # after the import (without them indicators() plans badly: minutes).
+    conc_sql 'ANALYZE' || return 1
+}
+
+# conc_field FILE PATTERN: the first number after PATTERN in a pgbench report.
+conc_field() {
+    sed -n "s/^$2 *\([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
+}
+
+# conc_script_count FILE SCRIPT: transactions pgbench reports for one script
+# of a run with several (its "SQL script N: PATH" section).
+conc_script_count() {
+    awk -v s="$2" '
+        /^SQL script [0-9]+: / { cur = ($4 ~ s "$") }
+        cur && /^ - [0-9]+ transactions/ { print $2; exit }' "$1"
+}
+
+# conc_run_ok WHAT FILE RC: one check per pgbench run: exit status 0, no
+# client aborted, no failed transaction; names the retried errors.
+conc_run_ok() {
+    local what=$1 file=$2 rc=$3 n failed retried errors
+    n=$(conc_field "$file" 'number of transactions actually processed:')
+    failed=$(conc_field "$file" 'number of failed transactions:')
+    retried=$(conc_field "$file" 'number of transactions retried:')
+    errors=$(grep -oE '(ERROR|FATAL): .*' "$file" | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | sed 's/^ */#   /')
+    if (( rc == 0 )) && [[ -n $n && ${failed:-0} == 0 ]] && ! grep -q 'aborted' "$file"; then
+        conc_pass "$what: $n transactions, 0 failed, ${retried:-0} retried (pgbench exit 0)"
+    else
+        conc_fail "$what: pgbench exit $rc, ${n:-?} transactions, ${failed:-?} failed (see $file)"
+    fi
+    [[ -z $errors ]] || { echo "# $what: errors seen (retried or not):"; echo "$errors"; }
+}
+
+run_concurrency() {
+    local secs=${CHIBO_CONCURRENCY_SECONDS:-60} t0 side_before w r f rcw=0 rcr=0 rcf=0 entered corrected
+    local pw pr pf rollups full
+    CONC_LOG=$CHIBO_LOG_DIR/concurrency.log
+    CONC_DIR=$TEST_DIR/concurrency
+    mkdir -p "$CHIBO_LOG_DIR" && : >"$CONC_LOG"
+    rm -rf "$CONC_DIR" && mkdir -p "$CONC_DIR" || return 1
+    w=$CHIBO_LOG_DIR/concurrency_writers.log
+    r=$CHIBO_LOG_DIR/concurrency_readers.log
+    f=$CHIBO_LOG_DIR/concurrency_refresh.log
+    t0=$SECONDS
+    if conc_setup; then
+        conc_pass "the district imported and refreshed, bench slots ready ($((SECONDS - t0)) s)"
+    else
+        conc_fail "the district imported and refreshed, bench slots ready (see $CONC_LOG)"
+        return 1
+    fi
+    side_before=$(conc_sql 'SELECT sum(side_meetings) FROM chibo.cell_months')
+
+    echo "# pgbench: 4 writers, 2 readers, 1 refresh loop, $secs s"
+    t0=$SECONDS
+    PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 4 -j 2 --max-tries=10 --verbose-errors \
+        --failures-detailed -f "$CONC_SCRIPTS/enter_meeting.sql@1" -f "$CONC_SCRIPTS/correct_status.sql@2" \
+        "$CONC_DB" >"$w" 2>&1 &
+    pw=$!
+    PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 2 -j 2 --max-tries=10 --verbose-errors \
+        --failures-detailed -f "$CONC_SCRIPTS/read_reports.sql" "$CONC_DB" >"$r" 2>&1 &
+    pr=$!
+    PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 1 -j 1 --max-tries=10 --verbose-errors \
+        --failures-detailed -f "$CONC_SCRIPTS/refresh.sql" "$CONC_DB" >"$f" 2>&1 &
+    pf=$!
+    wait "$pw" || rcw=$?
+    wait "$pr" || rcr=$?
+    wait "$pf" || rcf=$?
+    echo "# pgbench runs ended after $((SECONDS - t0)) s"
+    conc_run_ok "writers (enter_meeting.sql, correct_status.sql)" "$w" "$rcw"
+    conc_run_ok "readers (read_reports.sql)" "$r" "$rcr"
+    conc_run_ok "refresh loop (refresh.sql)" "$f" "$rcf"
+    if (( $(conc_field "$f" 'number of transactions actually processed:') + 0 >= 2 &&
+          $(conc_field "$r" 'number of transactions actually processed:') + 0 >= 2 &&
+          $(conc_script_count "$w" enter_meeting.sql) + 0 >= 2 &&
+          $(conc_script_count "$w" correct_status.sql) + 0 >= 2 )); then
+        conc_pass "every script ran at least twice while the others ran"
+    else
+        conc_fail "every script ran at least twice while the others ran"
+    fi
+
+    entered=$(conc_script_count "$w" enter_meeting.sql)
+    corrected=$(conc_script_count "$w" correct_status.sql)
+    conc_check "every committed meeting is stored: markers = meetings entered = committed transactions of enter_meeting.sql" \
+        "$entered $entered" \
+        "$(conc_sql "SELECT count(*) FROM bench.entered") $(conc_sql "SELECT count(*) FROM chibo.meetings WHERE topic LIKE 'pgbench slot %'")"
+    conc_check "each entered meeting has the attendance of every member of its cell that day, none elsewhere" "0 0" \
+        "$(conc_sql "SELECT count(*) FROM bench.entered e JOIN chibo.meetings mt ON mt.id = e.meeting_id
+                      WHERE (SELECT count(*) FROM chibo.attendance a WHERE a.meeting_id = e.meeting_id)
+                         <> (SELECT count(*) FROM chibo.memberships ms JOIN chibo.members m ON m.id = ms.member_id
+                              WHERE ms.unit_id = mt.unit_id AND ms.period @> mt.held_on
+                                AND (m.left_on IS NULL OR m.left_on >= mt.held_on))") $(conc_sql "
+             SELECT count(*) FROM chibo.attendance a JOIN chibo.meetings mt ON mt.id = a.meeting_id
+              WHERE mt.topic LIKE 'pgbench slot %' AND NOT EXISTS (SELECT FROM bench.entered e WHERE e.meeting_id = mt.id)")"
+    conc_check "every committed correction is stored: markers = rows with the recorded status = committed transactions of correct_status.sql" \
+        "$corrected $corrected" \
+        "$(conc_sql "SELECT count(*) FROM bench.corrected") $(conc_sql "SELECT count(*) FROM bench.corrected c
+                                                                           JOIN chibo.attendance a ON a.id = c.attendance_id AND a.status = c.status")"
+
+    t0=$SECONDS
+    if conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG"; then
+        conc_pass "a last refresh_reports() after the runs ($((SECONDS - t0)) s)"
+    else
+        conc_fail "a last refresh_reports() after the runs (see $CONC_LOG)"
+    fi
+    conc_check "the rollups count every entered meeting (cell_months.side_meetings grew by the meetings entered)" \
+        "$entered" "$(conc_sql "SELECT sum(side_meetings) - $side_before FROM chibo.cell_months")"
+    rollups=$(conc_rollups)
+    t0=$SECONDS
+    full=$(conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports(full => true)' >>"$CONC_LOG" &&
+           conc_rollups)
+    if [[ -n $rollups && $rollups == "$full" ]]; then
+        conc_pass "the rollups equal a full rebuild (cell_months, cell_years, unit_months, unit_years, unit_ancestors; rebuild $((SECONDS - t0)) s)"
+    else
+        conc_fail "the rollups equal a full rebuild: tables that differ:"
+        diff <(echo "$rollups") <(echo "$full") | sed -n 's/^[<>] /#   /p'
+    fi
+    echo "# pgbench reports: $w, $r, $f"
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $CONC_DB" >>"$CONC_LOG" 2>&1
+    rm -rf "$CONC_DIR"
+    return 0
+}
