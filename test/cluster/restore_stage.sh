@@ -66,7 +66,7 @@ restore_load() {   # restore_load DB DIR: the source database's data
 
 run_restore() {
     local src=chibo_restore_src dst=chibo_restore_dst dump=$TEST_DIR/chibo_restore.dump
-    local dir=$TEST_DIR/restore_district sums_src=$TEST_DIR/restore_src.sums sums_dst=$TEST_DIR/restore_dst.sums
+    local dir=$TEST_DIR/restore_district sums_src=$CHIBO_LOG_DIR/restore_src.sums sums_dst=$CHIBO_LOG_DIR/restore_dst.sums
     local pid rc=0 begin
     RESTORE_LOG=$CHIBO_LOG_DIR/restore.log RESTORE_TIMES=""
     mkdir -p "$CHIBO_LOG_DIR" && : >"$RESTORE_LOG"
@@ -80,8 +80,8 @@ run_restore() {
         psql -X -q -v ON_ERROR_STOP=1 -d "$src" -c "CREATE EXTENSION chibo" || return 1
     restore_step "loading $src (district, scheme, small batch, rejects, refresh)" restore_load "$src" "$dir" || return 1
     # pg_dump warns that units refers to itself; the rows come back anyway.
-    restore_step "pg_dump -Fc $src" pg_dump -Fc -f "$dump" "$src" || return 1
-    restore_step "pg_restore into $dst" pg_restore -d "$dst" "$dump" || return 1
+    restore_step "pg_dump -Fc $src" pg_dump -U postgres -Fc -f "$dump" "$src" || return 1
+    restore_step "pg_restore into $dst" pg_restore -U postgres -d "$dst" "$dump" || return 1
     restore_step "refresh_reports() in $dst" \
         psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c 'SELECT * FROM chibo.refresh_reports()' || return 1
     # both databases at once (two cores)
@@ -97,6 +97,6 @@ run_restore() {
     chibo_compare_sums "$src" "$sums_src" "$dst (restored)" "$sums_dst"
     chibo_expect_objects "$sums_src" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
     psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" >>"$RESTORE_LOG" 2>&1
-    rm -rf "$dir" "$dump" "$sums_src" "$sums_dst"
+    rm -rf "$dir" "$dump"
     return 0
 }

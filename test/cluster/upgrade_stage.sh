@@ -300,13 +300,13 @@ run_upgrade() {
         upgrade_not_ok "the small batch and refresh_reports() fail in $b (see $UPGRADE_LOG)"
     wait "$pid_a" || upgrade_not_ok "the small batch and refresh_reports() fail in $a (see $UPGRADE_LOG)"
     upgrade_lap "small batch"
-    chibo_data_sums "$a" all "$UPGRADE_HISTORY_SKIP" >"$TEST_DIR/upgrade_a.sums" 2>>"$UPGRADE_LOG" &   # both at once
+    chibo_data_sums "$a" all "$UPGRADE_HISTORY_SKIP" >"$CHIBO_LOG_DIR/upgrade_updated.sums" 2>>"$UPGRADE_LOG" &   # both at once
     pid_a=$!
-    chibo_data_sums "$b" all "$UPGRADE_HISTORY_SKIP" >"$TEST_DIR/upgrade_b.sums" 2>>"$UPGRADE_LOG" ||
+    chibo_data_sums "$b" all "$UPGRADE_HISTORY_SKIP" >"$CHIBO_LOG_DIR/upgrade_fresh.sums" 2>>"$UPGRADE_LOG" ||
         upgrade_not_ok "checksums of $b failed (see $UPGRADE_LOG)"
     wait "$pid_a" || upgrade_not_ok "checksums of $a failed (see $UPGRADE_LOG)"
-    chibo_compare_sums "$oldest updated" "$TEST_DIR/upgrade_a.sums" "$default fresh" "$TEST_DIR/upgrade_b.sums"
-    chibo_expect_objects "$TEST_DIR/upgrade_b.sums" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
+    chibo_compare_sums "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.sums" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.sums"
+    chibo_expect_objects "$CHIBO_LOG_DIR/upgrade_fresh.sums" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
     upgrade_check "$UPGRADE_HISTORY_TABLE: the rows recorded by the small batch after the update are those of a fresh install" \
         "$(upgrade_history_sum "$b" "$mark_b")" "$(upgrade_history_sum "$a" "$mark_a")"
 
@@ -314,28 +314,28 @@ run_upgrade() {
 
     # 3. The extension, object by object.
     if ! { upgrade_step "CREATE EXTENSION in $c" psql -X -q -v ON_ERROR_STOP=1 -d "$c" -c 'CREATE EXTENSION chibo' &&
-           upgrade_describe "$a" "$TEST_DIR/upgrade_a.objects" &&
-           upgrade_describe "$b" "$TEST_DIR/upgrade_b.objects" &&
-           upgrade_describe "$c" "$TEST_DIR/upgrade_c.objects"; }; then
+           upgrade_describe "$a" "$CHIBO_LOG_DIR/upgrade_updated.objects" &&
+           upgrade_describe "$b" "$CHIBO_LOG_DIR/upgrade_fresh.objects" &&
+           upgrade_describe "$c" "$CHIBO_LOG_DIR/upgrade_bare.objects"; }; then
         upgrade_not_ok "describing the extension failed (see $UPGRADE_LOG)"
         return 1
     fi
-    if cmp -s "$TEST_DIR/upgrade_b.objects" "$TEST_DIR/upgrade_c.objects"; then
-        upgrade_ok "the description depends on neither OIDs nor data: $default fresh with the district and without describe alike ($(cut -f 1 "$TEST_DIR/upgrade_b.objects" | sort -u | wc -l) objects)"
+    if cmp -s "$CHIBO_LOG_DIR/upgrade_fresh.objects" "$CHIBO_LOG_DIR/upgrade_bare.objects"; then
+        upgrade_ok "the description depends on neither OIDs nor data: $default fresh with the district and without describe alike ($(cut -f 1 "$CHIBO_LOG_DIR/upgrade_fresh.objects" | sort -u | wc -l) objects)"
     else
         upgrade_not_ok "two fresh installs of $default describe differently: the comparison below is not to be trusted"
-        diff "$TEST_DIR/upgrade_b.objects" "$TEST_DIR/upgrade_c.objects" | head -n 20 | sed 's/^/    /'
+        diff "$CHIBO_LOG_DIR/upgrade_fresh.objects" "$CHIBO_LOG_DIR/upgrade_bare.objects" | head -n 20 | sed 's/^/    /'
     fi
-    upgrade_compare_objects "$oldest updated" "$TEST_DIR/upgrade_a.objects" "$default fresh" "$TEST_DIR/upgrade_b.objects"
+    upgrade_compare_objects "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.objects" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.objects"
     for v in "${older[@]:1}"; do   # the other older versions, without data
         if ! { upgrade_step "$v updated in $c" \
-                   psql -X -q -v ON_ERROR_STOP=1 -d "$c" -c 'DROP EXTENSION chibo CASCADE' \
+                   psql -X -q -v ON_ERROR_STOP=1 -d "$c" -c 'DROP EXTENSION chibo CASCADE' -c 'DROP SCHEMA chibo CASCADE' \
                        -c "CREATE EXTENSION chibo VERSION '$v'" -c 'ALTER EXTENSION chibo UPDATE' &&
-               upgrade_describe "$c" "$TEST_DIR/upgrade_c.objects"; }; then
+               upgrade_describe "$c" "$CHIBO_LOG_DIR/upgrade_$v.objects"; }; then
             upgrade_not_ok "$v: install and update failed (see $UPGRADE_LOG)"
             continue
         fi
-        upgrade_compare_objects "$v updated" "$TEST_DIR/upgrade_c.objects" "$default fresh" "$TEST_DIR/upgrade_b.objects"
+        upgrade_compare_objects "$v updated" "$CHIBO_LOG_DIR/upgrade_$v.objects" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.objects"
     done
 
     upgrade_lap "objects compared"
