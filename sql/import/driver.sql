@@ -118,11 +118,7 @@ BEGIN
     IF spec.rule IS NULL THEN
         EXECUTE pg_catalog.format('SELECT chibo_import.%I($1)', 'check_' || spec.tbl) USING p_step;
     ELSE
-        PERFORM chibo_import.check_rule(p_file, spec.rule,
-            (SELECT 'existing_id AS id, ' || pg_catalog.string_agg(
-                        pg_catalog.quote_ident(COALESCE(spec.staged[i], c)) || ' AS ' || pg_catalog.quote_ident(c), ', ')
-               FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i)),
-            p_step);
+        PERFORM chibo_import.check_rule(p_file, p_step);
     END IF;
 END;
 $$;
@@ -163,25 +159,35 @@ COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
     'import step: writes a file''s good rows into its table, falling back to one row at a time when a rule fails';
 
 -- Check the rows of a step that would change something with the table's
--- rule function (p_rule, such as members_rule): p_columns lists the
+-- rule function (files().rule, such as members_rule), reading the
 -- temporary table's columns under the table's names.
-CREATE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
+CREATE FUNCTION chibo_import.check_rule(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    spec record;
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
+    cols text;
     query text;
 BEGIN
-    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', p_rule) INTO query
+    SELECT * INTO spec FROM chibo_import.files() f WHERE f.file = p_file AND f.rule IS NOT NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'file % has no rule function', p_file USING ERRCODE = '22023';
+    END IF;
+    SELECT 'existing_id AS id, ' || pg_catalog.string_agg(
+               pg_catalog.quote_ident(COALESCE(spec.staged[i], c)) || ' AS ' || pg_catalog.quote_ident(c), ', ')
+      INTO cols
+      FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i);
+    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', spec.rule) INTO query
         USING pg_catalog.format('(SELECT line, %s FROM pg_temp.%I WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)',
-                                p_columns, tmp, p_step),
+                                cols, tmp, p_step),
               'line';
     EXECUTE pg_catalog.format('UPDATE pg_temp.%I t SET reason = chibo_import.reason(p.problem) FROM (%s) p
                                 WHERE p.problem IS NOT NULL AND t.line = p.key', tmp, query);
 END;
 $$;
-COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
+COMMENT ON FUNCTION chibo_import.check_rule(text, integer) IS
     'import step: checks a file''s staged rows with the table''s rule function, the same query its trigger runs';
 
 -- Record the file's rejects and return its counts.

@@ -62,6 +62,22 @@ COMMENT ON COLUMN @extschema@.unit_ancestors.unit_id IS 'a unit';
 COMMENT ON COLUMN @extschema@.unit_ancestors.ancestor_id IS 'the unit itself or a committee above it';
 COMMENT ON COLUMN @extschema@.unit_ancestors.depth IS 'levels between them: 0 for the unit itself, 1 for its parent';
 
+-- Each unit's place as the reports show it: its parent's and its top-level
+-- committee's codes, copied here so that a login granted part of the tree
+-- reads them without seeing the units above its grant.
+CREATE TABLE @extschema@.unit_paths (
+    unit_id     bigint PRIMARY KEY,
+    parent_code text,
+    top_code    text NOT NULL,
+    level       integer NOT NULL
+);
+COMMENT ON TABLE @extschema@.unit_paths IS
+    'each unit''s parent and top-level committee codes and its depth; kept by a trigger on units';
+COMMENT ON COLUMN @extschema@.unit_paths.unit_id IS 'a unit';
+COMMENT ON COLUMN @extschema@.unit_paths.parent_code IS 'code of its parent committee; NULL for a top-level committee';
+COMMENT ON COLUMN @extschema@.unit_paths.top_code IS 'code of the top-level committee above it (itself at the top)';
+COMMENT ON COLUMN @extschema@.unit_paths.level IS 'depth in the tree: 0 for a top-level committee';
+
 -- Rebuilds unit_ancestors after every statement that changes units (they
 -- change rarely; a city has some 17,000).  The lock queues two writers of
 -- units, not the readers.
@@ -80,11 +96,19 @@ BEGIN
           FROM up JOIN @extschema@.units p ON p.id = up.ancestor_id
          WHERE p.parent_id IS NOT NULL AND up.depth < 100)
     SELECT up.unit_id, up.ancestor_id, pg_catalog.min(up.depth) FROM up GROUP BY up.unit_id, up.ancestor_id;
+    LOCK TABLE @extschema@.unit_paths IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM @extschema@.unit_paths;
+    INSERT INTO @extschema@.unit_paths (unit_id, parent_code, top_code, level)
+    SELECT u.id, p.code, t.code, a.depth
+      FROM @extschema@.units u
+      LEFT JOIN @extschema@.units p ON p.id = u.parent_id
+      JOIN @extschema@.unit_ancestors a ON a.unit_id = u.id
+      JOIN @extschema@.units t ON t.id = a.ancestor_id AND t.parent_id IS NULL;
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.units_ancestors() IS
-    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs';
+    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs, and unit_paths';
 CREATE TRIGGER units_ancestors AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.units
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.units_ancestors();
 

@@ -14,6 +14,29 @@ CREATE FUNCTION @extschema@.refresh_job_name() RETURNS text
 COMMENT ON FUNCTION @extschema@.refresh_job_name() IS
     'the name of the pg_cron job that refreshes this database''s reports: chibo_refresh_reports:<database>';
 
+-- The server settings cron_call() needs: pg_cron's database, the first
+-- socket directory and the port.  Runs as the owner, because PostgreSQL
+-- shows cron.database_name only to superusers and members of
+-- pg_read_all_settings, and an admin of chibo need be neither.
+CREATE FUNCTION @extschema@.cron_settings(OUT database_name text, OUT socket_directory text, OUT port text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT pg_catalog.current_setting('cron.database_name', true),
+           pg_catalog.btrim(pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1)),
+           pg_catalog.current_setting('port');
+END;
+COMMENT ON FUNCTION @extschema@.cron_settings() IS
+    'pg_cron''s database (cron.database_name), the server''s first socket directory and its port, readable by chibo_admin';
+
+-- A value quoted for a libpq connection string: in single quotes, with
+-- backslashes and single quotes escaped by a backslash.
+CREATE FUNCTION @extschema@.conninfo_quote(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN '''' || pg_catalog.replace(pg_catalog.replace(value, '\', '\\'), '''', '\''') || '''';
+COMMENT ON FUNCTION @extschema@.conninfo_quote(text) IS
+    'a value quoted for a libpq connection string (single quotes; backslash and quote escaped by a backslash)';
+
 -- Runs a statement in the database that holds pg_cron and returns its
 -- one text result: here when pg_cron is installed here, else through
 -- dblink.  Explains what is missing when neither works.
@@ -22,7 +45,8 @@ CREATE FUNCTION @extschema@.cron_call(statement text) RETURNS text
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    cron_db text := pg_catalog.current_setting('cron.database_name', true);
+    settings record := @extschema@.cron_settings();
+    cron_db text := settings.database_name;
     dblink_schema name;
     conn text;
     result text;
@@ -51,11 +75,10 @@ BEGIN
     END IF;
     -- The server's own socket and port, as the current user.
     conn := pg_catalog.format('dbname=%s host=%s port=%s user=%s',
-                              pg_catalog.quote_literal(cron_db),
-                              pg_catalog.quote_literal(pg_catalog.btrim(pg_catalog.split_part(
-                                  pg_catalog.current_setting('unix_socket_directories'), ',', 1))),
-                              pg_catalog.current_setting('port'),
-                              pg_catalog.quote_literal(current_user));
+                              @extschema@.conninfo_quote(cron_db),
+                              @extschema@.conninfo_quote(settings.socket_directory),
+                              @extschema@.conninfo_quote(settings.port),
+                              @extschema@.conninfo_quote(current_user));
     EXECUTE pg_catalog.format('SELECT r FROM %I.dblink($1, $2) AS t(r text)', dblink_schema)
        INTO result USING conn, statement;
     RETURN result;

@@ -10,18 +10,14 @@ COMMENT ON SCHEMA chibo_report IS
     'chibo reports for SQL users and BI tools (Metabase): views of the indicators per unit, month and year; base types only, no personal data';
 
 -- The unit's codes as the views show them: its parent and its top-level
--- committee.
+-- committee (from unit_paths, so that a login granted part of the tree
+-- sees them too).
 CREATE VIEW chibo_report.units WITH (security_invoker = true) AS
 SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind, u.grassroots,
-       u.cell_type, p.code AS parent_code, top.code AS top_code, depth.depth AS level,
+       u.cell_type, p.parent_code, p.top_code, p.level,
        u.valid_from, u.valid_to
   FROM @extschema@.units u
-  LEFT JOIN @extschema@.units p ON p.id = u.parent_id
-  LEFT JOIN LATERAL (
-        SELECT t.code FROM @extschema@.unit_ancestors a JOIN @extschema@.units t ON t.id = a.ancestor_id
-         WHERE a.unit_id = u.id AND t.parent_id IS NULL) top ON true
-  LEFT JOIN LATERAL (
-        SELECT pg_catalog.max(a.depth)::integer AS depth FROM @extschema@.unit_ancestors a WHERE a.unit_id = u.id) depth ON true;
+  LEFT JOIN @extschema@.unit_paths p ON p.unit_id = u.id;
 COMMENT ON VIEW chibo_report.units IS
     'the units (đảng bộ, chi bộ) with their parent and top-level committee, for filters and joins';
 
@@ -77,9 +73,10 @@ SELECT y.unit_code, y.unit_name, y.year, y.first_month, y.last_month, y.end_date
        y.cells_passing_text, y.cells_passing_percent,
        y.attendance_present, y.attendance_expected, y.attendance_text, y.attendance_percent
   FROM chibo_report.unit_year y
- WHERE y.parent_code IS NULL;
+ WHERE y.parent_code IS NULL
+    OR NOT EXISTS (SELECT FROM @extschema@.units p WHERE p.code = y.parent_code);
 COMMENT ON VIEW chibo_report.headline IS
-    'the published figures per top-level committee and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';
+    'the published figures per top-level committee (for a login granted part of the tree: per granted committee) and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';
 
 CREATE VIEW chibo_report.cell_type_year WITH (security_invoker = true) AS
 SELECT u.unit_code, u.unit_name, c.cell_type, y.year, pg_catalog.min(y.first_month) AS first_month,

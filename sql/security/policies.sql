@@ -20,7 +20,7 @@ BEGIN
               WHERE p.pronamespace = '@extschema@'::regnamespace
                 AND p.proname IN ('import_staged', 'refresh_reports', 'refresh_cell_months', 'refresh_cell_years',
                                   'refresh_member_figures', 'refresh_unit_rollups', 'schedule_refresh',
-                                  'unschedule_refresh', 'cron_call', 'grant_unit', 'revoke_unit')
+                                  'unschedule_refresh', 'cron_call', 'cron_settings', 'grant_unit', 'revoke_unit')
     LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chibo_admin', f);
@@ -28,6 +28,14 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'chibo_import'::regnamespace LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chibo_admin', f);
+    END LOOP;
+    -- Trigger functions: nobody attaches them to a table of their own
+    -- (several run as the owner).  They still fire for everyone on
+    -- chibo's tables: PostgreSQL checks EXECUTE when a trigger is created.
+    FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = '@extschema@'::regnamespace AND p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
     END LOOP;
 END;
 $$;
@@ -40,7 +48,7 @@ GRANT SELECT ON @extschema@.audit_log TO chibo_admin;
 
 -- Readers: the views and the tables they read.
 GRANT SELECT ON ALL TABLES IN SCHEMA chibo_report TO chibo_reader, chibo_editor;
-GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.cell_months, @extschema@.cell_years,
+GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.unit_paths, @extschema@.cell_months, @extschema@.cell_years,
                 @extschema@.unit_months, @extschema@.unit_years, @extschema@.report_state,
                 @extschema@.report_changes, @extschema@.schemes
     TO chibo_reader, chibo_editor;
@@ -68,13 +76,22 @@ DECLARE
 BEGIN
     -- Tables whose rows belong to a unit (units themselves by their id).
     FOREACH t IN ARRAY ARRAY['units', 'memberships', 'meetings', 'attendance',
-                             'cell_months', 'cell_years', 'unit_months', 'unit_years'] LOOP
+                             'cell_months', 'cell_years', 'unit_months', 'unit_years',
+                             'unit_ancestors', 'unit_paths', 'report_changes'] LOOP
         EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE pg_catalog.format('CREATE POLICY admin_all ON @extschema@.%I TO chibo_admin USING (true) WITH CHECK (true)', t);
-        IF t LIKE '%_months' OR t LIKE '%_years' OR t = 'units' THEN
+        IF t NOT IN ('memberships', 'meetings', 'attendance') THEN
             EXECUTE pg_catalog.format('CREATE POLICY reader_all ON @extschema@.%I FOR SELECT TO chibo_reader USING (true)', t);
         END IF;
+        IF t IN ('cell_months', 'cell_years', 'unit_months', 'unit_years', 'unit_ancestors', 'unit_paths') THEN
+            EXECUTE pg_catalog.format('CREATE POLICY editor_units ON @extschema@.%I FOR SELECT TO chibo_editor
+                                         USING (unit_id IN (SELECT @extschema@.granted_units()))', t);
+        END IF;
     END LOOP;
+    -- Pending changes: those of the granted subtrees, and the requests for
+    -- a full rebuild (no unit).
+    CREATE POLICY editor_units ON @extschema@.report_changes FOR SELECT TO chibo_editor
+        USING (unit_id IS NULL OR unit_id IN (SELECT @extschema@.granted_units()));
     -- Tables whose rows belong to a member.
     FOREACH t IN ARRAY ARRAY['members', 'exemptions', 'task_registrations', 'assessments', 'classifications'] LOOP
         EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
@@ -87,29 +104,26 @@ $$;
 CREATE POLICY editor_units ON @extschema@.units TO chibo_editor
     USING (id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (id IN (SELECT @extschema@.granted_units()) OR parent_id IN (SELECT @extschema@.granted_units()));
+-- A membership: in a granted subtree, of a member who is already the
+-- editor's or not yet placed anywhere (a transfer from another committee's
+-- cell is the admins' to enter).
 CREATE POLICY editor_units ON @extschema@.memberships TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
-    WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
+    WITH CHECK (unit_id IN (SELECT @extschema@.granted_units())
+                AND (member_id IN (SELECT @extschema@.granted_members())
+                     OR member_id NOT IN (SELECT @extschema@.placed_members())));
 CREATE POLICY editor_units ON @extschema@.meetings TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
 CREATE POLICY editor_units ON @extschema@.attendance TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.cell_months FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.cell_years FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.unit_months FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.unit_years FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
 
 -- A member: visible with a membership in a granted subtree.  Editors may
 -- insert members; a member with no membership yet is visible to every
 -- editor, so that its membership can be entered.
 CREATE POLICY editor_read ON @extschema@.members FOR SELECT TO chibo_editor
-    USING (id IN (SELECT @extschema@.granted_members()) OR id IN (SELECT @extschema@.unplaced_members()));
+    USING (id IN (SELECT @extschema@.granted_members()) OR id NOT IN (SELECT @extschema@.placed_members()));
 CREATE POLICY editor_insert ON @extschema@.members FOR INSERT TO chibo_editor
     WITH CHECK (true);
 CREATE POLICY editor_update ON @extschema@.members FOR UPDATE TO chibo_editor
@@ -146,6 +160,7 @@ BEGIN
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
                 WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
+                WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'

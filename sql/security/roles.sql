@@ -44,16 +44,27 @@ COMMENT ON COLUMN @extschema@.unit_grants.granted_by IS 'the session user who ma
 CREATE INDEX unit_grants_unit_id ON @extschema@.unit_grants (unit_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_grants', '');
 
+-- The units of a unit's subtree, read as the owner (unit_ancestors has
+-- row-level security, and the policies themselves need the subtree).
+CREATE FUNCTION @extschema@.subtree_ids(unit_id bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT a.unit_id FROM @extschema@.unit_ancestors a WHERE a.ancestor_id = subtree_ids.unit_id;
+END;
+COMMENT ON FUNCTION @extschema@.subtree_ids(bigint) IS
+    'the ids of the units of a unit''s subtree, the unit itself included';
+
 -- The units whose rows the current role may see as an editor: the subtrees
 -- of the units granted to any role whose privileges it has.  Read by the
 -- row-level security policies, once per query.
 CREATE FUNCTION @extschema@.granted_units() RETURNS SETOF bigint
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT a.unit_id
+    SELECT s.id
       FROM @extschema@.unit_grants g
       JOIN pg_catalog.pg_roles r ON r.rolname = g.role_name
-      JOIN @extschema@.unit_ancestors a ON a.ancestor_id = g.unit_id
+      CROSS JOIN LATERAL @extschema@.subtree_ids(g.unit_id) AS s (id)
      WHERE pg_catalog.pg_has_role(r.oid, 'USAGE');
 END;
 COMMENT ON FUNCTION @extschema@.granted_units() IS
@@ -71,19 +82,19 @@ END;
 COMMENT ON FUNCTION @extschema@.granted_members() IS
     'the members with a membership, at any time, in a unit granted to the current role';
 
--- The members without any membership: just entered, not yet placed in a
--- cell.  Editors see them, so that they can enter the membership that
--- makes the member theirs.  (Runs as the owner: an editor cannot tell by
--- itself whether a member has memberships in units it does not see.)
-CREATE FUNCTION @extschema@.unplaced_members() RETURNS SETOF bigint
+-- The members placed in a cell at some time: those with a membership.  A
+-- member who is not (just entered) is visible to every editor, so that it
+-- can enter the membership that makes the member its own.  (Runs as the
+-- owner: an editor cannot tell by itself whether a member has memberships
+-- in units it does not see.)
+CREATE FUNCTION @extschema@.placed_members() RETURNS SETOF bigint
     LANGUAGE sql STABLE PARALLEL SAFE
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT m.id FROM @extschema@.members m
-     WHERE NOT EXISTS (SELECT FROM @extschema@.memberships ms WHERE ms.member_id = m.id);
+    SELECT DISTINCT ms.member_id FROM @extschema@.memberships ms;
 END;
-COMMENT ON FUNCTION @extschema@.unplaced_members() IS
-    'the members with no membership at all (just entered): every editor sees them, to place them in a cell';
+COMMENT ON FUNCTION @extschema@.placed_members() IS
+    'the members with a membership at some time; the others (just entered) are visible to every editor, to place them in a cell';
 
 -- Checks a role name given to grant_unit() or revoke_unit().
 CREATE FUNCTION @extschema@.check_grantee(role_name name) RETURNS void

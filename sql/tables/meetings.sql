@@ -136,7 +136,7 @@ COMMENT ON FUNCTION @extschema@.attendance_rule(text, text, boolean) IS
 -- get them here (the import supplies them itself).
 CREATE FUNCTION @extschema@.attendance_fill() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     SELECT m.unit_id, m.held_on INTO NEW.unit_id, NEW.held_on

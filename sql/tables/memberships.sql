@@ -79,6 +79,7 @@ BEGIN
                = pg_catalog.int8range(p_member_id, p_member_id, '[]')
            AND ms.period && pg_catalog.daterange(p_from_date, p_to_date)
            AND ms.id IS DISTINCT FROM p_id
+         ORDER BY ms.from_date
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23P01 %s %s overlaps the membership in %s %s',
@@ -97,6 +98,7 @@ BEGIN
          WHERE a.membership_id = p_id
            AND (p_member_id IS NULL OR p_member_id <> a.member_id OR p_unit_id <> a.unit_id
                 OR NOT pg_catalog.daterange(p_from_date, p_to_date) @> a.held_on)
+         ORDER BY a.held_on
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 membership of member %s in %s: attendance is recorded under it for the meeting of %s, which it would no longer cover',

@@ -5,14 +5,41 @@
 -- and 0.1.0 brought here by this step must be the same extension; the
 -- upgrade stage of the test command compares them object by object.
 --
+-- 0. check_rule() takes its column list from files() (a new signature),
+--    and the new table unit_paths holds the codes the report views show.
 -- 1. Every PL/pgSQL function now fixes its search_path, the validating and
 --    derived-table triggers run as the owner, the import's two string-bodied
---    SQL functions get SQL-standard bodies, and five EXECUTEs build their
---    statements with format(): these 50 functions are redefined, in the
---    words of the 0.2.0 pieces (written with test/tools/upgrade_functions.py).
--- 2. The security layer is new: roles, grants, the audit trail, privileges
+--    SQL functions get SQL-standard bodies, EXECUTEs build their statements
+--    with format(), the import rejects over-long keys and writes readable
+--    reasons, and pg_cron's settings are read as the owner: these functions
+--    are (re)defined in the words of the 0.2.0 pieces (written with
+--    test/tools/upgrade_functions.py).
+-- 2. unit_paths is filled; the views units and headline read it.
+-- 3. The security layer is new: roles, grants, the audit trail, privileges
 --    and row-level security (sql/security/*.sql of 0.2.0, unchanged).
 \echo Use "ALTER EXTENSION chibo UPDATE TO '0.2.0'" to load this file. \quit
+
+-- 0. Objects that change shape --------------------------------------------
+
+-- check_rule() builds its column list itself now (it took it as text).
+DROP FUNCTION chibo_import.check_rule(text, text, text, integer);
+
+-- unit_paths: the codes the report views show for a unit's parent and top.
+-- Each unit's place as the reports show it: its parent's and its top-level
+-- committee's codes, copied here so that a login granted part of the tree
+-- reads them without seeing the units above its grant.
+CREATE TABLE @extschema@.unit_paths (
+    unit_id     bigint PRIMARY KEY,
+    parent_code text,
+    top_code    text NOT NULL,
+    level       integer NOT NULL
+);
+COMMENT ON TABLE @extschema@.unit_paths IS
+    'each unit''s parent and top-level committee codes and its depth; kept by a trigger on units';
+COMMENT ON COLUMN @extschema@.unit_paths.unit_id IS 'a unit';
+COMMENT ON COLUMN @extschema@.unit_paths.parent_code IS 'code of its parent committee; NULL for a top-level committee';
+COMMENT ON COLUMN @extschema@.unit_paths.top_code IS 'code of the top-level committee above it (itself at the top)';
+COMMENT ON COLUMN @extschema@.unit_paths.level IS 'depth in the tree: 0 for a top-level committee';
 
 -- 1. Redefined functions ------------------------------------------------
 
@@ -228,6 +255,7 @@ BEGIN
                = pg_catalog.int8range(p_member_id, p_member_id, '[]')
            AND ms.period && pg_catalog.daterange(p_from_date, p_to_date)
            AND ms.id IS DISTINCT FROM p_id
+         ORDER BY ms.from_date
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23P01 %s %s overlaps the membership in %s %s',
@@ -246,6 +274,7 @@ BEGIN
          WHERE a.membership_id = p_id
            AND (p_member_id IS NULL OR p_member_id <> a.member_id OR p_unit_id <> a.unit_id
                 OR NOT pg_catalog.daterange(p_from_date, p_to_date) @> a.held_on)
+         ORDER BY a.held_on
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 membership of member %s in %s: attendance is recorded under it for the meeting of %s, which it would no longer cover',
@@ -278,7 +307,7 @@ COMMENT ON FUNCTION @extschema@.memberships_check() IS
 
 CREATE OR REPLACE FUNCTION @extschema@.attendance_fill() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     SELECT m.unit_id, m.held_on INTO NEW.unit_id, NEW.held_on
@@ -476,11 +505,7 @@ BEGIN
     IF spec.rule IS NULL THEN
         EXECUTE pg_catalog.format('SELECT chibo_import.%I($1)', 'check_' || spec.tbl) USING p_step;
     ELSE
-        PERFORM chibo_import.check_rule(p_file, spec.rule,
-            (SELECT 'existing_id AS id, ' || pg_catalog.string_agg(
-                        pg_catalog.quote_ident(COALESCE(spec.staged[i], c)) || ' AS ' || pg_catalog.quote_ident(c), ', ')
-               FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i)),
-            p_step);
+        PERFORM chibo_import.check_rule(p_file, p_step);
     END IF;
 END;
 $$;
@@ -516,23 +541,33 @@ $$;
 COMMENT ON FUNCTION chibo_import.apply(text, integer) IS
     'import step: writes a file''s good rows into its table, falling back to one row at a time when a rule fails';
 
-CREATE OR REPLACE FUNCTION chibo_import.check_rule(p_file text, p_rule text, p_columns text, p_step integer) RETURNS void
+CREATE OR REPLACE FUNCTION chibo_import.check_rule(p_file text, p_step integer) RETURNS void
     LANGUAGE plpgsql PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    spec record;
     tmp text := 'chibo_import_' || pg_catalog.split_part(p_file, '.', 1);
+    cols text;
     query text;
 BEGIN
-    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', p_rule) INTO query
+    SELECT * INTO spec FROM chibo_import.files() f WHERE f.file = p_file AND f.rule IS NOT NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'file % has no rule function', p_file USING ERRCODE = '22023';
+    END IF;
+    SELECT 'existing_id AS id, ' || pg_catalog.string_agg(
+               pg_catalog.quote_ident(COALESCE(spec.staged[i], c)) || ' AS ' || pg_catalog.quote_ident(c), ', ')
+      INTO cols
+      FROM pg_catalog.unnest(spec.columns) WITH ORDINALITY AS x(c, i);
+    EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', spec.rule) INTO query
         USING pg_catalog.format('(SELECT line, %s FROM pg_temp.%I WHERE reason IS NULL AND NOT dup AND NOT stored AND step = %s)',
-                                p_columns, tmp, p_step),
+                                cols, tmp, p_step),
               'line';
     EXECUTE pg_catalog.format('UPDATE pg_temp.%I t SET reason = chibo_import.reason(p.problem) FROM (%s) p
                                 WHERE p.problem IS NOT NULL AND t.line = p.key', tmp, query);
 END;
 $$;
-COMMENT ON FUNCTION chibo_import.check_rule(text, text, text, integer) IS
+COMMENT ON FUNCTION chibo_import.check_rule(text, integer) IS
     'import step: checks a file''s staged rows with the table''s rule function, the same query its trigger runs';
 
 CREATE OR REPLACE FUNCTION chibo_import.finish(p_batch bigint, p_file text, OUT accepted bigint, OUT rejected bigint)
@@ -1194,11 +1229,19 @@ BEGIN
           FROM up JOIN @extschema@.units p ON p.id = up.ancestor_id
          WHERE p.parent_id IS NOT NULL AND up.depth < 100)
     SELECT up.unit_id, up.ancestor_id, pg_catalog.min(up.depth) FROM up GROUP BY up.unit_id, up.ancestor_id;
+    LOCK TABLE @extschema@.unit_paths IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM @extschema@.unit_paths;
+    INSERT INTO @extschema@.unit_paths (unit_id, parent_code, top_code, level)
+    SELECT u.id, p.code, t.code, a.depth
+      FROM @extschema@.units u
+      LEFT JOIN @extschema@.units p ON p.id = u.parent_id
+      JOIN @extschema@.unit_ancestors a ON a.unit_id = u.id
+      JOIN @extschema@.units t ON t.id = a.ancestor_id AND t.parent_id IS NULL;
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.units_ancestors() IS
-    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs';
+    'trigger (after each statement on units): rebuilds unit_ancestors, the tree as ancestor/descendant pairs, and unit_paths';
 
 CREATE OR REPLACE FUNCTION @extschema@.track_changes() RETURNS trigger
     LANGUAGE plpgsql PARALLEL UNSAFE
@@ -2032,12 +2075,30 @@ $$;
 COMMENT ON FUNCTION @extschema@.grading_quota(text, integer) IS
     'per grassroots organisation of a unit''s subtree existing on 31 December: members graded excellent and good for the year (members belonging then to a cell below it), and over_quota when excellent exceeds 20% of good';
 
+CREATE OR REPLACE FUNCTION @extschema@.cron_settings(OUT database_name text, OUT socket_directory text, OUT port text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT pg_catalog.current_setting('cron.database_name', true),
+           pg_catalog.btrim(pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1)),
+           pg_catalog.current_setting('port');
+END;
+COMMENT ON FUNCTION @extschema@.cron_settings() IS
+    'pg_cron''s database (cron.database_name), the server''s first socket directory and its port, readable by chibo_admin';
+
+CREATE OR REPLACE FUNCTION @extschema@.conninfo_quote(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN '''' || pg_catalog.replace(pg_catalog.replace(value, '\', '\\'), '''', '\''') || '''';
+COMMENT ON FUNCTION @extschema@.conninfo_quote(text) IS
+    'a value quoted for a libpq connection string (single quotes; backslash and quote escaped by a backslash)';
+
 CREATE OR REPLACE FUNCTION @extschema@.cron_call(statement text) RETURNS text
     LANGUAGE plpgsql PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    cron_db text := pg_catalog.current_setting('cron.database_name', true);
+    settings record := @extschema@.cron_settings();
+    cron_db text := settings.database_name;
     dblink_schema name;
     conn text;
     result text;
@@ -2066,11 +2127,10 @@ BEGIN
     END IF;
     -- The server's own socket and port, as the current user.
     conn := pg_catalog.format('dbname=%s host=%s port=%s user=%s',
-                              pg_catalog.quote_literal(cron_db),
-                              pg_catalog.quote_literal(pg_catalog.btrim(pg_catalog.split_part(
-                                  pg_catalog.current_setting('unix_socket_directories'), ',', 1))),
-                              pg_catalog.current_setting('port'),
-                              pg_catalog.quote_literal(current_user));
+                              @extschema@.conninfo_quote(cron_db),
+                              @extschema@.conninfo_quote(settings.socket_directory),
+                              @extschema@.conninfo_quote(settings.port),
+                              @extschema@.conninfo_quote(current_user));
     EXECUTE pg_catalog.format('SELECT r FROM %I.dblink($1, $2) AS t(r text)', dblink_schema)
        INTO result USING conn, statement;
     RETURN result;
@@ -2115,7 +2175,43 @@ $$;
 COMMENT ON FUNCTION @extschema@.unschedule_refresh() IS
     'removes this database''s pg_cron refresh job; true when there was one';
 
--- 2. The security layer ---------------------------------------------------
+-- 2. Tables and views that change -----------------------------------------
+
+-- unit_paths filled (from now on its trigger keeps it).
+INSERT INTO @extschema@.unit_paths (unit_id, parent_code, top_code, level)
+SELECT u.id, p.code, t.code, a.depth
+  FROM @extschema@.units u
+  LEFT JOIN @extschema@.units p ON p.id = u.parent_id
+  JOIN @extschema@.unit_ancestors a ON a.unit_id = u.id
+  JOIN @extschema@.units t ON t.id = a.ancestor_id AND t.parent_id IS NULL;
+
+-- The unit's codes as the views show them: its parent and its top-level
+-- committee (from unit_paths, so that a login granted part of the tree
+-- sees them too).
+CREATE OR REPLACE VIEW chibo_report.units WITH (security_invoker = true) AS
+SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind, u.grassroots,
+       u.cell_type, p.parent_code, p.top_code, p.level,
+       u.valid_from, u.valid_to
+  FROM @extschema@.units u
+  LEFT JOIN @extschema@.unit_paths p ON p.unit_id = u.id;
+COMMENT ON VIEW chibo_report.units IS
+    'the units (đảng bộ, chi bộ) with their parent and top-level committee, for filters and joins';
+
+CREATE OR REPLACE VIEW chibo_report.headline WITH (security_invoker = true) AS
+SELECT y.unit_code, y.unit_name, y.year, y.first_month, y.last_month, y.end_date,
+       y.active_members,
+       y.task_registered, y.task_registration_text, y.task_registration_percent,
+       y.four_good, y.four_good_text, y.four_good_percent,
+       y.cells_total, y.cells_passing,
+       y.cells_passing_text, y.cells_passing_percent,
+       y.attendance_present, y.attendance_expected, y.attendance_text, y.attendance_percent
+  FROM chibo_report.unit_year y
+ WHERE y.parent_code IS NULL
+    OR NOT EXISTS (SELECT FROM @extschema@.units p WHERE p.code = y.parent_code);
+COMMENT ON VIEW chibo_report.headline IS
+    'the published figures per top-level committee (for a login granted part of the tree: per granted committee) and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';
+
+-- 3. The security layer ---------------------------------------------------
 
 -- chibo: who may see and do what.
 --
@@ -2163,16 +2259,27 @@ COMMENT ON COLUMN @extschema@.unit_grants.granted_by IS 'the session user who ma
 CREATE INDEX unit_grants_unit_id ON @extschema@.unit_grants (unit_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_grants', '');
 
+-- The units of a unit's subtree, read as the owner (unit_ancestors has
+-- row-level security, and the policies themselves need the subtree).
+CREATE FUNCTION @extschema@.subtree_ids(unit_id bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT a.unit_id FROM @extschema@.unit_ancestors a WHERE a.ancestor_id = subtree_ids.unit_id;
+END;
+COMMENT ON FUNCTION @extschema@.subtree_ids(bigint) IS
+    'the ids of the units of a unit''s subtree, the unit itself included';
+
 -- The units whose rows the current role may see as an editor: the subtrees
 -- of the units granted to any role whose privileges it has.  Read by the
 -- row-level security policies, once per query.
 CREATE FUNCTION @extschema@.granted_units() RETURNS SETOF bigint
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT a.unit_id
+    SELECT s.id
       FROM @extschema@.unit_grants g
       JOIN pg_catalog.pg_roles r ON r.rolname = g.role_name
-      JOIN @extschema@.unit_ancestors a ON a.ancestor_id = g.unit_id
+      CROSS JOIN LATERAL @extschema@.subtree_ids(g.unit_id) AS s (id)
      WHERE pg_catalog.pg_has_role(r.oid, 'USAGE');
 END;
 COMMENT ON FUNCTION @extschema@.granted_units() IS
@@ -2190,19 +2297,19 @@ END;
 COMMENT ON FUNCTION @extschema@.granted_members() IS
     'the members with a membership, at any time, in a unit granted to the current role';
 
--- The members without any membership: just entered, not yet placed in a
--- cell.  Editors see them, so that they can enter the membership that
--- makes the member theirs.  (Runs as the owner: an editor cannot tell by
--- itself whether a member has memberships in units it does not see.)
-CREATE FUNCTION @extschema@.unplaced_members() RETURNS SETOF bigint
+-- The members placed in a cell at some time: those with a membership.  A
+-- member who is not (just entered) is visible to every editor, so that it
+-- can enter the membership that makes the member its own.  (Runs as the
+-- owner: an editor cannot tell by itself whether a member has memberships
+-- in units it does not see.)
+CREATE FUNCTION @extschema@.placed_members() RETURNS SETOF bigint
     LANGUAGE sql STABLE PARALLEL SAFE
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT m.id FROM @extschema@.members m
-     WHERE NOT EXISTS (SELECT FROM @extschema@.memberships ms WHERE ms.member_id = m.id);
+    SELECT DISTINCT ms.member_id FROM @extschema@.memberships ms;
 END;
-COMMENT ON FUNCTION @extschema@.unplaced_members() IS
-    'the members with no membership at all (just entered): every editor sees them, to place them in a cell';
+COMMENT ON FUNCTION @extschema@.placed_members() IS
+    'the members with a membership at some time; the others (just entered) are visible to every editor, to place them in a cell';
 
 -- Checks a role name given to grant_unit() or revoke_unit().
 CREATE FUNCTION @extschema@.check_grantee(role_name name) RETURNS void
@@ -2416,7 +2523,7 @@ BEGIN
               WHERE p.pronamespace = '@extschema@'::regnamespace
                 AND p.proname IN ('import_staged', 'refresh_reports', 'refresh_cell_months', 'refresh_cell_years',
                                   'refresh_member_figures', 'refresh_unit_rollups', 'schedule_refresh',
-                                  'unschedule_refresh', 'cron_call', 'grant_unit', 'revoke_unit')
+                                  'unschedule_refresh', 'cron_call', 'cron_settings', 'grant_unit', 'revoke_unit')
     LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chibo_admin', f);
@@ -2424,6 +2531,14 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'chibo_import'::regnamespace LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chibo_admin', f);
+    END LOOP;
+    -- Trigger functions: nobody attaches them to a table of their own
+    -- (several run as the owner).  They still fire for everyone on
+    -- chibo's tables: PostgreSQL checks EXECUTE when a trigger is created.
+    FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = '@extschema@'::regnamespace AND p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
     END LOOP;
 END;
 $$;
@@ -2436,7 +2551,7 @@ GRANT SELECT ON @extschema@.audit_log TO chibo_admin;
 
 -- Readers: the views and the tables they read.
 GRANT SELECT ON ALL TABLES IN SCHEMA chibo_report TO chibo_reader, chibo_editor;
-GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.cell_months, @extschema@.cell_years,
+GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.unit_paths, @extschema@.cell_months, @extschema@.cell_years,
                 @extschema@.unit_months, @extschema@.unit_years, @extschema@.report_state,
                 @extschema@.report_changes, @extschema@.schemes
     TO chibo_reader, chibo_editor;
@@ -2464,13 +2579,22 @@ DECLARE
 BEGIN
     -- Tables whose rows belong to a unit (units themselves by their id).
     FOREACH t IN ARRAY ARRAY['units', 'memberships', 'meetings', 'attendance',
-                             'cell_months', 'cell_years', 'unit_months', 'unit_years'] LOOP
+                             'cell_months', 'cell_years', 'unit_months', 'unit_years',
+                             'unit_ancestors', 'unit_paths', 'report_changes'] LOOP
         EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE pg_catalog.format('CREATE POLICY admin_all ON @extschema@.%I TO chibo_admin USING (true) WITH CHECK (true)', t);
-        IF t LIKE '%_months' OR t LIKE '%_years' OR t = 'units' THEN
+        IF t NOT IN ('memberships', 'meetings', 'attendance') THEN
             EXECUTE pg_catalog.format('CREATE POLICY reader_all ON @extschema@.%I FOR SELECT TO chibo_reader USING (true)', t);
         END IF;
+        IF t IN ('cell_months', 'cell_years', 'unit_months', 'unit_years', 'unit_ancestors', 'unit_paths') THEN
+            EXECUTE pg_catalog.format('CREATE POLICY editor_units ON @extschema@.%I FOR SELECT TO chibo_editor
+                                         USING (unit_id IN (SELECT @extschema@.granted_units()))', t);
+        END IF;
     END LOOP;
+    -- Pending changes: those of the granted subtrees, and the requests for
+    -- a full rebuild (no unit).
+    CREATE POLICY editor_units ON @extschema@.report_changes FOR SELECT TO chibo_editor
+        USING (unit_id IS NULL OR unit_id IN (SELECT @extschema@.granted_units()));
     -- Tables whose rows belong to a member.
     FOREACH t IN ARRAY ARRAY['members', 'exemptions', 'task_registrations', 'assessments', 'classifications'] LOOP
         EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t);
@@ -2483,29 +2607,26 @@ $$;
 CREATE POLICY editor_units ON @extschema@.units TO chibo_editor
     USING (id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (id IN (SELECT @extschema@.granted_units()) OR parent_id IN (SELECT @extschema@.granted_units()));
+-- A membership: in a granted subtree, of a member who is already the
+-- editor's or not yet placed anywhere (a transfer from another committee's
+-- cell is the admins' to enter).
 CREATE POLICY editor_units ON @extschema@.memberships TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
-    WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
+    WITH CHECK (unit_id IN (SELECT @extschema@.granted_units())
+                AND (member_id IN (SELECT @extschema@.granted_members())
+                     OR member_id NOT IN (SELECT @extschema@.placed_members())));
 CREATE POLICY editor_units ON @extschema@.meetings TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
 CREATE POLICY editor_units ON @extschema@.attendance TO chibo_editor
     USING (unit_id IN (SELECT @extschema@.granted_units()))
     WITH CHECK (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.cell_months FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.cell_years FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.unit_months FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
-CREATE POLICY editor_units ON @extschema@.unit_years FOR SELECT TO chibo_editor
-    USING (unit_id IN (SELECT @extschema@.granted_units()));
 
 -- A member: visible with a membership in a granted subtree.  Editors may
 -- insert members; a member with no membership yet is visible to every
 -- editor, so that its membership can be entered.
 CREATE POLICY editor_read ON @extschema@.members FOR SELECT TO chibo_editor
-    USING (id IN (SELECT @extschema@.granted_members()) OR id IN (SELECT @extschema@.unplaced_members()));
+    USING (id IN (SELECT @extschema@.granted_members()) OR id NOT IN (SELECT @extschema@.placed_members()));
 CREATE POLICY editor_insert ON @extschema@.members FOR INSERT TO chibo_editor
     WITH CHECK (true);
 CREATE POLICY editor_update ON @extschema@.members FOR UPDATE TO chibo_editor
@@ -2542,6 +2663,7 @@ BEGIN
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
                 WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
+                WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'

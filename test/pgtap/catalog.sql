@@ -45,7 +45,7 @@ WHERE prorettype = 'trigger'::regtype
                   'drop_temp_table', 'schedule_refresh', 'unschedule_refresh', 'cron_call',
                   'grant_unit', 'revoke_unit')
    OR pronamespace = 'chibo_import'::regnamespace
-      AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject', 'files');
+      AND proname NOT IN ('parse_date', 'date_problem', 'reason', 'subject', 'files', 'shown', 'readable');
 SELECT ok(proparallel = 'u', format('%s writes, so it is PARALLEL UNSAFE', signature))
 FROM chibo_functions WHERE oid IN (SELECT oid FROM chibo_writers)
 ORDER BY signature::text;
@@ -185,6 +185,7 @@ CREATE TEMP VIEW chibo_rollups AS
 SELECT r.* FROM chibo_all_relations r
 WHERE r.relnamespace = 'chibo'::regnamespace
   AND r.oid::regclass IN ('chibo.report_state'::regclass, 'chibo.report_changes'::regclass, 'chibo.unit_ancestors'::regclass,
+                          'chibo.unit_paths'::regclass,
                           'chibo.cell_months'::regclass, 'chibo.cell_years'::regclass, 'chibo.unit_months'::regclass,
                           'chibo.unit_years'::regclass);
 CREATE TEMP VIEW chibo_relations AS
@@ -201,7 +202,7 @@ FROM chibo_rollups r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 
 ORDER BY r.name::text, a.attnum;
 SELECT ok(NOT r.oid = ANY (e.extconfig), format('rollup %s is derived: pg_dump leaves it out', r.name))
 FROM chibo_rollups r, pg_extension e WHERE e.extname = 'chibo' ORDER BY r.name::text;
-SELECT is((SELECT count(*)::int FROM chibo_rollups), 7, 'the seven rollup tables');
+SELECT is((SELECT count(*)::int FROM chibo_rollups), 8, 'the eight rollup tables');
 SELECT ok(obj_description(oid, 'pg_class') IS NOT NULL, format('table %s has a COMMENT', name))
 FROM chibo_relations WHERE relkind = 'r' ORDER BY name::text;
 SELECT ok(col_description(a.attrelid, a.attnum) IS NOT NULL, format('column %s.%s has a COMMENT', r.name, a.attname))
@@ -320,7 +321,8 @@ SELECT ok(p.proconfig IS NOT NULL AND p.proconfig[1] LIKE 'search_path=%pg_temp'
 FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef ORDER BY f.signature::text;
 SELECT set_eq($$SELECT p.proname::text FROM chibo_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosecdef$$,
               ARRAY['check_rows', 'units_check', 'memberships_check', 'schemes_check', 'units_ancestors', 'track_changes',
-                    'audit_changes', 'grant_unit', 'revoke_unit', 'unplaced_members'],
+                    'audit_changes', 'grant_unit', 'revoke_unit', 'placed_members', 'subtree_ids', 'attendance_fill',
+                    'cron_settings'],
               'the SECURITY DEFINER functions: validation, derived tables, audit and grants');
 
 -- Roles, privileges and row-level security.
@@ -333,7 +335,8 @@ SELECT ok(c.relrowsecurity, format('%s has row-level security', c.oid::regclass)
 FROM pg_class c
 WHERE c.relnamespace = 'chibo'::regnamespace AND c.relkind = 'r'
   AND c.relname IN ('units', 'members', 'memberships', 'exemptions', 'meetings', 'attendance', 'task_registrations',
-                    'assessments', 'classifications', 'unit_grants', 'cell_months', 'cell_years', 'unit_months', 'unit_years')
+                    'assessments', 'classifications', 'unit_grants', 'cell_months', 'cell_years', 'unit_months', 'unit_years',
+                    'unit_ancestors', 'unit_paths', 'report_changes')
 ORDER BY 1;
 SELECT ok(obj_description(p.oid, 'pg_policy') IS NOT NULL, format('policy %s on %s has a COMMENT', p.polname, p.polrelid::regclass))
 FROM pg_policy p ORDER BY p.polrelid::regclass::text, p.polname;
@@ -356,6 +359,9 @@ SELECT ok(EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = ('chibo.' || tbl)::
 FROM unnest(ARRAY['attendance', 'memberships', 'exemptions', 'meetings', 'assessments', 'classifications']) tbl,
      unnest(ARRAY['insert', 'update', 'delete', 'truncate']) op
 ORDER BY tbl, op;
+
+SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE'), format('trigger function %s cannot be attached by PUBLIC', p.oid::regprocedure))
+FROM pg_proc p WHERE p.pronamespace = 'chibo'::regnamespace AND p.prorettype = 'trigger'::regtype ORDER BY 1;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -324,6 +324,7 @@ INSERT INTO rels VALUES
     ('chibo.unit_months',              'rollup',  true,  'unit_id = ANY (%1$L)'),
     ('chibo.unit_years',               'rollup',  true,  'unit_id = ANY (%1$L)'),
     ('chibo.unit_ancestors',           'rollup',  true,  'unit_id = ANY (%1$L)'),
+    ('chibo.unit_paths',               'rollup',  true,  'unit_id = ANY (%1$L)'),
     ('chibo.report_state',             'global',  true,  'true'),
     ('chibo.report_changes',           'rollup',  true,  'unit_id = ANY (%1$L)'),
     ('chibo_import.units',             'staging', false, NULL),
@@ -397,7 +398,17 @@ SELECT is(pg_temp.view_rows(a.key, v.view, NULL, NULL),
           pg_temp.view_rows('admin', v.view, v.code_column,
                             CASE WHEN v.code_column IS NOT NULL THEN pg_temp.subtree_codes(a.scope) END),
           format('%s sees in %s the admin''s rows of its subtree, and nothing else', a.key, v.view))
-  FROM views v CROSS JOIN actors a WHERE a.kind = 'editor' ORDER BY v.view, a.key;
+  FROM views v CROSS JOIN actors a WHERE a.kind = 'editor' AND v.view <> 'chibo_report.headline' ORDER BY v.view, a.key;
+-- The headline of an editor is that of its granted committee: the top of
+-- the tree it sees, with the admin's figures for it.
+SELECT is(pg_temp.view_rows(a.key, 'chibo_report.headline', NULL, NULL),
+          pg_temp.view_rows('admin', format('(SELECT %s FROM chibo_report.unit_year)',
+                                            (SELECT string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position)
+                                               FROM information_schema.columns c
+                                              WHERE c.table_schema = 'chibo_report' AND c.table_name = 'headline')),
+                            'unit_code', ARRAY[a.scope]),
+          format('%s sees in chibo_report.headline the admin''s figures of its granted committee, and nothing else', a.key))
+  FROM actors a WHERE a.kind = 'editor' ORDER BY a.key;
 SELECT isnt(pg_temp.view_rows('admin', v.view, v.code_column, pg_temp.subtree_codes(a.scope)), '[]',
             format('%s has rows of the subtree of %s (the comparison above is not empty)', v.view, a.key))
   FROM views v CROSS JOIN actors a
