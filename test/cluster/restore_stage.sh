@@ -31,6 +31,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/compare.sh"
 
 RESTORE_LOG=""
+RESTORE_STATEMENT_TIMEOUT=${RESTORE_STATEMENT_TIMEOUT:-10min}
 
 RESTORE_TIMES=""
 
@@ -81,7 +82,10 @@ run_restore() {
     restore_step "loading $src (district, scheme, small batch, rejects, refresh)" restore_load "$src" "$dir" || return 1
     # pg_dump warns that units refers to itself; the rows come back anyway.
     restore_step "pg_dump -Fc $src" pg_dump -U postgres -Fc -f "$dump" "$src" || return 1
-    restore_step "pg_restore into $dst" pg_restore -U postgres -d "$dst" "$dump" || return 1
+    # A statement of the restore running longer than RESTORE_STATEMENT_TIMEOUT
+    # (a trigger's plan gone wrong) fails the stage instead of hanging it.
+    restore_step "pg_restore into $dst" env PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=$RESTORE_STATEMENT_TIMEOUT" \
+        pg_restore -U postgres -d "$dst" "$dump" || return 1
     restore_step "refresh_reports() in $dst" \
         psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c 'SELECT * FROM chibo.refresh_reports()' || return 1
     # both databases at once (two cores)
