@@ -283,8 +283,8 @@ def load_db(scale, d, db, bulk):
         return json.loads(value(db, "SELECT info FROM bench.loaded"))
     create_db(db)
     n = sum(1 for _ in open(os.path.join(d, "attendance.csv"))) - 1
-    log("loading %s (%d attendance rows) into %s through the contract%s; this is the long part"
-        % (d, n, db, " (bulk: test/bench/bulk_load.sql)" if bulk else ""))
+    log("loading %s (%d attendance rows) into %s %s; this is the long part"
+        % (d, n, db, "with test/bench/bulk_load.sql (not the contract)" if bulk else "through the contract"))
     raws = [raw_copy(db, d)]
     if bulk:
         # test/bench/bulk_load.sql: not the contract (see there)
@@ -484,12 +484,15 @@ def m_rebuild(db, scale, reps, info):
 
 def m_pgbench(db, scale, reps, seconds=30, clients=8):
     """The headline report (chibo_report.headline, the published figures of
-    the top committees), pgbench -c 8, p95 from the per-transaction log; and
-    the same for one random committee's year row from unit_year."""
+    the top committees), pgbench -c 8, p95 from the per-transaction log; the
+    same for one random unit's year rows from unit_year; and SELECT 1, the
+    floor that the machine itself sets."""
     top = value(db, "SELECT count(*) FROM chibo_report.headline")
     assert int(top) > 0, "headline is empty: refresh first"
     units = int(value(db, "SELECT count(*) FROM chibo.units"))
     scripts = {
+        # the floor on this machine: the same clients running a query that does nothing
+        "select1": "SELECT 1;\n",
         "headline": "SELECT * FROM chibo_report.headline;\n",
         "unit_year": "\\set u random(1, %d)\nSELECT * FROM chibo_report.unit_year WHERE unit_code = "
                      "(SELECT code FROM chibo.units WHERE id = :u);\n" % units,
@@ -549,6 +552,8 @@ def write_markdown():
         elif name == "pgbench":
             fig = "p95 %s, %s tps" % (fmt(r["results"]["headline"]["p95_ms"], " ms"),
                                       fmt(r["results"]["headline"]["tps"]))
+            if "select1" in r["results"]:
+                fig += "; SELECT 1: p95 %s" % fmt(r["results"]["select1"]["p95_ms"], " ms")
         elif name == "rebuild":
             fig = "%s; peak VmHWM %s, RssAnon %s" % (fmt(r["ratio"], "x"), fmt(r["peak_vmhwm_mb"], " MB"),
                                                      fmt(r["peak_rss_anon_mb"], " MB"))
