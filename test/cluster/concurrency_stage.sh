@@ -8,8 +8,10 @@
 #     meeting with its attendance rows in one transaction) and
 #     correct_status.sql (one attendance status corrected), 1:2; each
 #     committed transaction leaves a marker row in schema bench;
-#   - readers (2 clients): read_reports.sql (chibo_report.headline,
-#     chibo.indicators(), chibo_report.unit_month);
+#   - readers (2 clients, a new connection per transaction):
+#     read_reports.sql (chibo_report.headline, chibo.indicators(),
+#     chibo_report.unit_month, and a probe that the rollups it reads are
+#     never half a refresh);
 #   - the refresh (1 client): refresh.sql, chibo.refresh_reports() in a
 #     loop.
 #
@@ -62,19 +64,9 @@ conc_rollups() {
     done
 }
 
-# The district through the contract, refreshed, and the bench schema: free
-# (cell, day) slots for new meetings, attendance rows to correct (each
-# once), and the marker tables.
-conc_setup() {
-    local gen=test/generator/chibo_gen.py out=$CONC_DIR/load.out
-    python3 "$gen" --scale district --quiet --out "$CONC_DIR/district" >>"$CONC_LOG" 2>&1 || return 1
-    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
-        -c "DROP DATABASE IF EXISTS $CONC_DB" -c "CREATE DATABASE $CONC_DB" >>"$CONC_LOG" 2>&1 || return 1
-    conc_sql 'CREATE EXTENSION chibo' || return 1
-    chibo_import_dir "$CONC_DB" "$CONC_DIR/district" >"$out" 2>>"$CONC_LOG" || return 1
-    cat "$out" >>"$CONC_LOG"
-    [[ $(grep -cE '\.csv *\| *[0-9]+ *\| *0$' "$out") == 9 ]] || { echo "# rows were rejected"; return 1; }
-    conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG" || return 1
+# Schema bench: free (cell, day) slots for new meetings, stored attendance
+# rows to correct (each once), and the marker tables.
+conc_bench_schema() {
     conc_sql "
         CREATE SCHEMA bench;
         CREATE TABLE bench.slots AS
@@ -97,7 +89,22 @@ conc_setup() {
         CREATE SEQUENCE bench.target_seq;
         CREATE TABLE bench.corrected (n bigint PRIMARY KEY, attendance_id bigint NOT NULL UNIQUE,
                                       status chibo.attendance_status, client integer);
-        ANALYZE bench.slots, bench.targets;" || return 1
+        ANALYZE bench.slots, bench.targets;"
+}
+
+# The district through the contract, refreshed and analyzed, and the
+# bench schema.
+conc_setup() {
+    local gen=test/generator/chibo_gen.py out=$CONC_DIR/load.out
+    python3 "$gen" --scale district --quiet --out "$CONC_DIR/district" >>"$CONC_LOG" 2>&1 || return 1
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS $CONC_DB" -c "CREATE DATABASE $CONC_DB" >>"$CONC_LOG" 2>&1 || return 1
+    conc_sql 'CREATE EXTENSION chibo' || return 1
+    chibo_import_dir "$CONC_DB" "$CONC_DIR/district" >"$out" 2>>"$CONC_LOG" || return 1
+    cat "$out" >>"$CONC_LOG"
+    [[ $(grep -cE '\.csv *\| *[0-9]+ *\| *0$' "$out") == 9 ]] || { echo "# rows were rejected"; return 1; }
+    conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG" || return 1
+    conc_bench_schema || return 1
     # Statistics for the readers, as autovacuum would gather them a minute
     # after the import (without them indicators() plans badly: minutes).
     conc_sql 'ANALYZE' || return 1
@@ -157,7 +164,10 @@ run_concurrency() {
         --failures-detailed -f "$CONC_SCRIPTS/enter_meeting.sql@1" -f "$CONC_SCRIPTS/correct_status.sql@2" \
         "$CONC_DB" >"$w" 2>&1 &
     pw=$!
-    PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 2 -j 2 --max-tries=10 --verbose-errors \
+    # Readers connect anew for each transaction (-C): in a long session the
+    # sixth call of indicators() runs a generic plan that takes minutes
+    # (docs/durability.md, section 4).
+    PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -C -T "$secs" -c 2 -j 2 --max-tries=10 --verbose-errors \
         --failures-detailed -f "$CONC_SCRIPTS/read_reports.sql" "$CONC_DB" >"$r" 2>&1 &
     pr=$!
     PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 1 -j 1 --max-tries=10 --verbose-errors \
