@@ -549,6 +549,8 @@ def write_markdown():
             fig = "SQL %s, PL/pgSQL %s" % (fmt(r["ratio_sql"], "x"), fmt(r["ratio_plpgsql"], "x"))
         elif name == "load":
             fig = "throughput %s" % fmt(r["throughput_ratio"], "x")
+            if r.get("bulk"):
+                fig += " (bulk_load.sql, not the contract)"
         elif name == "pgbench":
             fig = "p95 %s, %s tps" % (fmt(r["results"]["headline"]["p95_ms"], " ms"),
                                       fmt(r["results"]["headline"]["tps"]))
