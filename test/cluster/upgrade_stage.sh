@@ -37,6 +37,7 @@
 #
 # Uses check.sh's counters (STAGE_PASSED, STAGE_FAILED), TEST_DIR,
 # CHIBO_LOG_DIR, CHIBO_PG_BIN and the cluster's PGHOST/PGPORT/PGUSER.
+# UPGRADE_KEEP_DATABASES=1 keeps A, B and C for a look after the stage.
 #
 #   stage upgrade run_upgrade
 
@@ -345,7 +346,11 @@ run_upgrade() {
     upgrade_lap "roles"
     echo "upgrade: times: $UPGRADE_TIMES (log: $UPGRADE_LOG)"
 
-    psql -X -q -d postgres -c "DROP DATABASE $a" -c "DROP DATABASE $b" -c "DROP DATABASE $c" >>"$UPGRADE_LOG" 2>&1
+    if [[ ${UPGRADE_KEEP_DATABASES:-0} == 1 ]]; then
+        echo "upgrade: databases $a, $b and $c kept (UPGRADE_KEEP_DATABASES=1)"
+    else
+        psql -X -q -d postgres -c "DROP DATABASE $a" -c "DROP DATABASE $b" -c "DROP DATABASE $c" >>"$UPGRADE_LOG" 2>&1
+    fi
     rm -rf "$dir"
     return 0
 }
