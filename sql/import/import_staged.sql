@@ -83,6 +83,19 @@ BEGIN
              chibo_import.task_registrations, chibo_import.assessments,
              chibo_import.classifications;
 
+    -- Fresh statistics for the tables just written, so that the first
+    -- reports after a large import do not plan on stale ones.
+    FOR step IN 1 .. pg_catalog.cardinality(finished) LOOP
+        -- (ANALYZE is the table owner's: an admin who is not leaves it to
+        -- autovacuum.)
+        IF accepted_counts[step] > 0
+           AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+                                        WHERE c.oid = '@extschema@.units'::pg_catalog.regclass), 'USAGE') THEN
+            EXECUTE pg_catalog.format('ANALYZE @extschema@.%I',
+                                      (SELECT x.tbl FROM chibo_import.files() x WHERE x.file = finished[step]));
+        END IF;
+    END LOOP;
+
     -- One row per file, in the contract's order.
     RETURN QUERY
         SELECT x.file, c.accepted, c.rejected

@@ -149,6 +149,9 @@ RETURNS TABLE (active_members bigint, task_registered bigint, four_good bigint,
                task_registration_text text, four_good_text text, cells_text text, attendance_text text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -237,6 +240,9 @@ CREATE FUNCTION @extschema@.members_needing_attention(unit_code text, year integ
 RETURNS TABLE (member_code text, unexcused_months integer, flag text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -284,6 +290,9 @@ RETURNS TABLE (cell_code text, cell_type text,
                quarters_without_thematic text[], short_meetings date[])
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -347,6 +356,9 @@ CREATE FUNCTION @extschema@.grading_quota(unit_code text, year integer)
 RETURNS TABLE (organisation_code text, organisation_name text, excellent bigint, good bigint, over_quota boolean)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE

@@ -179,7 +179,7 @@ BEGIN
     -- What hangs below an existing unit must still fit it.
     IF p_id IS NOT NULL AND p_check_below THEN
         IF p_kind = 'cell' THEN
-            SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id LIMIT 1;
+            SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id ORDER BY c.code LIMIT 1;
             IF FOUND THEN
                 RETURN pg_catalog.format('23514 %s cannot become a cell: it has the child unit %s, and a cell has no child units',
                                          label, child.code);
@@ -189,6 +189,7 @@ BEGIN
           FROM @extschema@.units c
          WHERE c.parent_id = p_id
            AND NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> pg_catalog.daterange(c.valid_from, c.valid_to)
+         ORDER BY c.code
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its child unit %s (existing %s) would no longer fit inside it',
@@ -199,6 +200,7 @@ BEGIN
           FROM @extschema@.memberships ms JOIN @extschema@.members m ON m.id = ms.member_id
          WHERE ms.unit_id = p_id
            AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> ms.period)
+         ORDER BY m.code, ms.from_date
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: the membership of member %s (%s) would no longer fit inside it',
@@ -209,6 +211,7 @@ BEGIN
           FROM @extschema@.meetings mt
          WHERE mt.unit_id = p_id
            AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> mt.held_on)
+         ORDER BY mt.held_on, mt.kind
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its %s meeting of %s would no longer fall inside its validity',

@@ -147,7 +147,7 @@ BEGIN
     -- What hangs below an existing unit must still fit it.
     IF p_id IS NOT NULL AND p_check_below THEN
         IF p_kind = 'cell' THEN
-            SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id LIMIT 1;
+            SELECT c.code INTO child FROM @extschema@.units c WHERE c.parent_id = p_id ORDER BY c.code LIMIT 1;
             IF FOUND THEN
                 RETURN pg_catalog.format('23514 %s cannot become a cell: it has the child unit %s, and a cell has no child units',
                                          label, child.code);
@@ -157,6 +157,7 @@ BEGIN
           FROM @extschema@.units c
          WHERE c.parent_id = p_id
            AND NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> pg_catalog.daterange(c.valid_from, c.valid_to)
+         ORDER BY c.code
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its child unit %s (existing %s) would no longer fit inside it',
@@ -167,6 +168,7 @@ BEGIN
           FROM @extschema@.memberships ms JOIN @extschema@.members m ON m.id = ms.member_id
          WHERE ms.unit_id = p_id
            AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> ms.period)
+         ORDER BY m.code, ms.from_date
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: the membership of member %s (%s) would no longer fit inside it',
@@ -177,6 +179,7 @@ BEGIN
           FROM @extschema@.meetings mt
          WHERE mt.unit_id = p_id
            AND (p_kind <> 'cell' OR NOT pg_catalog.daterange(p_valid_from, p_valid_to) @> mt.held_on)
+         ORDER BY mt.held_on, mt.kind
          LIMIT 1;
         IF FOUND THEN
             RETURN pg_catalog.format('23503 %s: its %s meeting of %s would no longer fall inside its validity',
@@ -1201,6 +1204,19 @@ BEGIN
              chibo_import.task_registrations, chibo_import.assessments,
              chibo_import.classifications;
 
+    -- Fresh statistics for the tables just written, so that the first
+    -- reports after a large import do not plan on stale ones.
+    FOR step IN 1 .. pg_catalog.cardinality(finished) LOOP
+        -- (ANALYZE is the table owner's: an admin who is not leaves it to
+        -- autovacuum.)
+        IF accepted_counts[step] > 0
+           AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+                                        WHERE c.oid = '@extschema@.units'::pg_catalog.regclass), 'USAGE') THEN
+            EXECUTE pg_catalog.format('ANALYZE @extschema@.%I',
+                                      (SELECT x.tbl FROM chibo_import.files() x WHERE x.file = finished[step]));
+        END IF;
+    END LOOP;
+
     -- One row per file, in the contract's order.
     RETURN QUERY
         SELECT x.file, c.accepted, c.rejected
@@ -1837,6 +1853,9 @@ RETURNS TABLE (active_members bigint, task_registered bigint, four_good bigint,
                task_registration_text text, four_good_text text, cells_text text, attendance_text text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -1925,6 +1944,9 @@ CREATE OR REPLACE FUNCTION @extschema@.members_needing_attention(unit_code text,
 RETURNS TABLE (member_code text, unexcused_months integer, flag text)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -1972,6 +1994,9 @@ RETURNS TABLE (cell_code text, cell_type text,
                quarters_without_thematic text[], short_meetings date[])
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -2035,6 +2060,9 @@ CREATE OR REPLACE FUNCTION @extschema@.grading_quota(unit_code text, year intege
 RETURNS TABLE (organisation_code text, organisation_name text, excellent bigint, good bigint, over_quota boolean)
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
+    -- A window's subtree and months are known only at the call: plan for
+    -- them every time (a generic plan guesses a tiny subtree and loops).
+    SET plan_cache_mode = force_custom_plan
 AS $$
 #variable_conflict use_column
 DECLARE
