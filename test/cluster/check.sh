@@ -7,11 +7,15 @@
 # last line.  Exit status is 1 if anything failed.
 #
 # Stages: unit (the C core under ASan/UBSan), pg_regress (test/sql and the
-# isolation tests of test/specs), pgTAP (test/pgtap), dump_restore (pg_dump
-# and pg_restore keep every row), generated_import (a generated district
-# through the CSV contract, twice), JDBC (the report views as a BI tool
-# sees them through the PostgreSQL JDBC driver, test/bi) and pg_cron
-# (scheduled refreshes run by the real pg_cron).
+# isolation tests of test/specs), pgTAP (test/pgtap: catalogue, roles and
+# row-level security, audit), restore (pg_dump and pg_restore keep every
+# table and report), upgrade (0.1.0 updated equals a fresh install),
+# generated_import (a generated district through the CSV contract, twice),
+# JDBC (the report views as a BI login sees them through the PostgreSQL
+# JDBC driver, test/bi), pg_cron (scheduled refreshes run by the real
+# pg_cron), crash (kill -9 during import and refresh), concurrency
+# (pgbench: writers, readers, refreshes) and fuzz (libFuzzer on the C
+# core's parsers).
 #
 #   CHIBO_TEST_PORT   first TCP port to try (default 55432)
 #   CHIBO_LOG_DIR     where logs are kept (default /tmp/chibo-logs)
@@ -159,51 +163,7 @@ run_unit() {
     return "$rc"
 }
 
-# d) Dump and restore keep every row: load the test batch (with rejects and
-#    a scheme of the user's), pg_dump -Fc, restore into a fresh database and
-#    compare every table of chibo, the rejects and every sequence.  One
-#    check per table or sequence.
-run_dump_restore() {
-    local src=chibo_dump_src dst=chibo_dump_dst dump=$TEST_DIR/chibo.dump rel a b
-    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
-        -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
-        -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst" || return 1
-    psql -X -q -v ON_ERROR_STOP=1 -d "$src" -c "CREATE EXTENSION $EXTENSION" \
-        -c "INSERT INTO chibo.schemes (code, name, subject_kind, criteria_names)
-            VALUES ('CB3', 'Chi bộ 3 tiêu chí', 'cell', '{a,b,c}')" || return 1
-    chibo_import_dir "$src" test/data/import/small >/dev/null || return 1
-    # A second batch with bad rows, so that rejects are kept too; then the
-    # root unit is renamed, so that its row now lies after its children's:
-    # COPY restores rows in that physical order.
-    psql -X -q -v ON_ERROR_STOP=1 -d "$src" \
-        -c "INSERT INTO chibo_import.members VALUES ('TH-9', '', NULL, NULL, '2020-01-01', NULL, NULL, NULL)" \
-        -c "SELECT * FROM chibo.import_staged()" \
-        -c "UPDATE chibo.units SET name = name || ' (khóa mới)' WHERE parent_id IS NULL" >/dev/null || return 1
-    # pg_dump warns that units refers to itself; the restore below shows
-    # that the rows come back whatever their order.
-    pg_dump -Fc -f "$dump" "$src" 2>"$CHIBO_LOG_DIR/pg_dump.log" || { cat "$CHIBO_LOG_DIR/pg_dump.log"; return 1; }
-    pg_restore -d "$dst" "$dump" || return 1
-    for rel in $(psql -X -At -d "$src" -c "
-            SELECT c.oid::regclass FROM pg_class c, pg_extension e
-             WHERE e.extname = 'chibo' AND c.oid = ANY (e.extconfig) ORDER BY 1"); do
-        if [[ $(psql -X -At -d "$src" -c "SELECT relkind FROM pg_class WHERE oid = '$rel'::regclass") == S ]]; then
-            a=$(psql -X -At -d "$src" -c "SELECT last_value, is_called FROM $rel")
-            b=$(psql -X -At -d "$dst" -c "SELECT last_value, is_called FROM $rel")
-        else
-            a=$(psql -X -At -d "$src" -c "SELECT count(*), md5(string_agg(t::text, E'\n' ORDER BY t.id)) FROM $rel t")
-            b=$(psql -X -At -d "$dst" -c "SELECT count(*), md5(string_agg(t::text, E'\n' ORDER BY t.id)) FROM $rel t")
-        fi
-        if [[ -n $a && $a == "$b" ]]; then
-            echo "ok - $rel restored identical ($a)"
-            STAGE_PASSED=$((STAGE_PASSED + 1))
-        else
-            echo "not ok - $rel differs after restore: '$a' before, '$b' after"
-            STAGE_FAILED=$((STAGE_FAILED + 1))
-        fi
-    done
-    psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
-    (( STAGE_PASSED >= 20 )) || { echo "dump_restore: expected 20 tables and sequences, compared $STAGE_PASSED"; return 1; }
-}
+# d) (Dump and restore: test/cluster/restore_stage.sh, below.)
 
 # e) A generated district through the contract: the generator's own checks
 #    (contract self-test, the published figures, same seed same bytes),
@@ -270,8 +230,8 @@ run_generated_import() {
     rm -rf "$dir" "$dir.again"
 }
 
-# f) A BI tool's view of the reports: a generated district through the
-#    contract and refresh_reports() into a fresh database, then
+# f) A BI tool's view of the reports: the generated district through the
+#    contract and refresh_reports() (chibo_district_db of lib.sh), then
 #    test/bi/BiCheck.java over JDBC (Debian's PostgreSQL driver, the one
 #    Metabase bundles) syncs schema chibo_report as Metabase does, reads
 #    every value of every view and compares headline with indicators(),
@@ -282,12 +242,7 @@ run_jdbc() {
     local db=chibo_bi dir=$TEST_DIR/bi jar=/usr/share/java/postgresql.jar rc=0 counts
     mkdir -p "$dir/classes" || return 1
     javac -d "$dir/classes" test/bi/BiCheck.java || { echo "JDBC: test/bi/BiCheck.java did not compile"; return 1; }
-    if ! { python3 test/generator/chibo_gen.py --scale district --quiet --out "$dir/district" &&
-           psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
-               -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" &&
-           psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION $EXTENSION" &&
-           chibo_import_dir "$db" "$dir/district" &&
-           psql -X -v ON_ERROR_STOP=1 -d "$db" -c 'SELECT * FROM chibo.refresh_reports()'; } >"$load" 2>&1; then
+    if ! chibo_district_db "$db" >"$load" 2>&1; then
         echo "JDBC: loading the district into $db failed; last lines of $load:"
         tail -n 20 "$load"
         return 1
@@ -310,9 +265,27 @@ run_jdbc() {
 # shellcheck source=test/cluster/cron_stage.sh
 source test/cluster/cron_stage.sh
 
-# h) More stages: write a run_xxx function that sets STAGE_* and add a
-#    `stage` line below, e.g.
-#      stage fuzz run_fuzz
+# h) Dump and restore keep every table and report; ALTER EXTENSION UPDATE
+#    from the oldest release equals a fresh install (docs/upgrades.md).
+# shellcheck source=test/cluster/restore_stage.sh
+source test/cluster/restore_stage.sh
+# shellcheck source=test/cluster/upgrade_stage.sh
+source test/cluster/upgrade_stage.sh
+# i) Crashes: kill -9 during import_staged() and refresh_reports(); nothing
+#    half-applied or lost (docs/durability.md).
+# shellcheck source=test/cluster/crash_stage.sh
+source test/cluster/crash_stage.sh
+# j) Writers, readers and the refresh loop at once (pgbench,
+#    test/cluster/pgbench/; docs/durability.md).
+# shellcheck source=test/cluster/concurrency_stage.sh
+source test/cluster/concurrency_stage.sh
+# k) libFuzzer on the text parsers and binary receive of the C core
+#    (docs/hardening.md).
+# shellcheck source=test/cluster/fuzz_stage.sh
+source test/cluster/fuzz_stage.sh
+
+# More stages: write a run_xxx function that sets STAGE_* and add a
+# `stage` line below.
 
 # ---------------------------------------------------------------------------
 echo "chibo check in $ROOT (logs in $CHIBO_LOG_DIR)"
@@ -332,11 +305,14 @@ if compgen -G 'test/pgtap/*.sql' >/dev/null; then
 else
     echo "pgTAP: no test/pgtap/*.sql, stage skipped"
 fi
-stage dump_restore run_dump_restore
+stage restore run_restore
+stage upgrade run_upgrade
 stage generated_import run_generated_import
 stage JDBC run_jdbc
 stage pg_cron run_cron
-# stage fuzz run_fuzz
+stage crash run_crash
+stage concurrency run_concurrency
+stage fuzz run_fuzz
 
 chibo_stop_cluster "$TEST_DIR"
 echo

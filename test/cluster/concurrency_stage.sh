@@ -95,15 +95,7 @@ conc_bench_schema() {
 # The district through the contract, refreshed and analyzed, and the
 # bench schema.
 conc_setup() {
-    local gen=test/generator/chibo_gen.py out=$CONC_DIR/load.out
-    python3 "$gen" --scale district --quiet --out "$CONC_DIR/district" >>"$CONC_LOG" 2>&1 || return 1
-    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
-        -c "DROP DATABASE IF EXISTS $CONC_DB" -c "CREATE DATABASE $CONC_DB" >>"$CONC_LOG" 2>&1 || return 1
-    conc_sql 'CREATE EXTENSION chibo' || return 1
-    chibo_import_dir "$CONC_DB" "$CONC_DIR/district" >"$out" 2>>"$CONC_LOG" || return 1
-    cat "$out" >>"$CONC_LOG"
-    [[ $(grep -cE '\.csv *\| *[0-9]+ *\| *0$' "$out") == 9 ]] || { echo "# rows were rejected"; return 1; }
-    conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG" || return 1
+    chibo_district_db "$CONC_DB" >>"$CONC_LOG" 2>&1 || return 1
     conc_bench_schema || return 1
     # Statistics for the readers, as autovacuum would gather them a minute
     # after the import (without them indicators() plans badly: minutes).

@@ -456,31 +456,20 @@ crash_refresh() {
 }
 
 run_crash() {
-    local gen=test/generator/chibo_gen.py out t0
+    local t0
     CRASH_LOG=$CHIBO_LOG_DIR/crash.log
     CRASH_DIR=$TEST_DIR/crash
     mkdir -p "$CHIBO_LOG_DIR" && : >"$CRASH_LOG"
     rm -rf "$CRASH_DIR" && mkdir -p "$CRASH_DIR" || return 1
     t0=$SECONDS
-    python3 "$gen" --scale district --quiet --out "$CRASH_DIR/district" >>"$CRASH_LOG" 2>&1 ||
-        { echo "crash: the generator failed (see $CRASH_LOG)"; return 1; }
-    crash_make_batch "$CRASH_DIR/district" "$CRASH_DIR/batch" ||
-        { echo "crash: making the batch failed"; return 1; }
-    if ! { psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
-               -c "DROP DATABASE IF EXISTS $CRASH_DB" -c "CREATE DATABASE $CRASH_DB" >>"$CRASH_LOG" 2>&1 &&
-           crash_sql 'CREATE EXTENSION chibo' >/dev/null; }; then
-        echo "crash: creating database $CRASH_DB failed (see $CRASH_LOG)"
-        return 1
-    fi
-    out=$CRASH_DIR/load.out
-    if (cd "$CRASH_DIR/district" && chibo_import_dir "$CRASH_DB" . | tr -d ' ' >"$out" 2>>"$CRASH_LOG") &&
-       crash_import_counts "$CRASH_DIR/district" "$out" && crash_sql 'ANALYZE' &&
-       crash_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CRASH_LOG"; then
-        crash_pass "the district imported (every row accepted) and refreshed ($((SECONDS - t0)) s)"
-    else
+    if ! chibo_district_db "$CRASH_DB" >>"$CRASH_LOG" 2>&1; then
         crash_fail "the district imported and refreshed (see $CRASH_LOG)"
         return 1
     fi
+    crash_pass "the district imported (every row accepted), refreshed and analysed ($((SECONDS - t0)) s)"
+    cp -r "$CHIBO_DISTRICT_DIR" "$CRASH_DIR/district" || return 1
+    crash_make_batch "$CRASH_DIR/district" "$CRASH_DIR/batch" ||
+        { echo "crash: making the batch failed"; return 1; }
     t0=$SECONDS
     crash_import
     echo "# import crashes and rerun: $((SECONDS - t0)) s"

@@ -29,7 +29,7 @@ CHIBO_DEPS=(
     postgresql-15 postgresql-server-dev-15
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     postgresql-15-cron libpostgresql-jdbc-java openjdk-17-jdk-headless
-    make gcc python3
+    make gcc python3 clang-14 libclang-rt-14-dev
 )
 
 # Run a command as user postgres, from a directory postgres can read.
@@ -191,4 +191,34 @@ chibo_import_dir() {
     done
     script+="SELECT * FROM chibo.import_staged();"
     (cd "$dir" && psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<<"$script")
+}
+
+# chibo_district_db DB: creates database DB holding the generated district
+# (test/generator/chibo_gen.py --scale district) imported through the
+# contract with every row accepted, refreshed and analysed.  The first call
+# of a run does that work once into the template database
+# chibo_district_template, keeping the CSV files in $CHIBO_DISTRICT_DIR
+# (default $TEST_DIR/district); later calls copy the template, which takes
+# about a second instead of a minute.
+chibo_district_db() {
+    local db=$1 tpl=chibo_district_template out
+    CHIBO_DISTRICT_DIR=${CHIBO_DISTRICT_DIR:-$TEST_DIR/district}
+    if [[ $(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$tpl'") != 1 ||
+          ! -s $CHIBO_DISTRICT_DIR/attendance.csv ]]; then
+        rm -rf "$CHIBO_DISTRICT_DIR"
+        python3 test/generator/chibo_gen.py --scale district --quiet --out "$CHIBO_DISTRICT_DIR" || return 1
+        psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+            -c "DROP DATABASE IF EXISTS $tpl" -c "CREATE DATABASE $tpl" || return 1
+        if ! { psql -X -q -v ON_ERROR_STOP=1 -d "$tpl" -c 'CREATE EXTENSION chibo' &&
+               out=$(chibo_import_dir "$tpl" "$CHIBO_DISTRICT_DIR" 2>&1) &&
+               [[ $(grep -cE '\.csv *\| *[0-9]+ *\| *0$' <<<"$out") == 9 ]] &&
+               psql -X -q -v ON_ERROR_STOP=1 -d "$tpl" -c 'SET client_min_messages = warning' \
+                   -c 'SELECT count(*) FROM chibo.refresh_reports()' -c 'ANALYZE' >/dev/null; }; then
+            echo "chibo_district_db: loading the district failed: $out" >&2
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $tpl"
+            return 1
+        fi
+    fi
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE $tpl"
 }
