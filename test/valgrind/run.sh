@@ -60,9 +60,11 @@ install -d -m 0755 "$OUT"
 ln -s "$ROOT/expected" "$OUT/expected"
 
 if [[ ${VG_NO_BUILD:-0} != 1 ]]; then
-    make -s PG_CONFIG="$PG_CONFIG" >"$VG_DIR/build.log" 2>&1 &&
-        make -s install PG_CONFIG="$PG_CONFIG" >>"$VG_DIR/build.log" 2>&1 ||
-        { echo "valgrind: build failed, see $VG_DIR/build.log"; exit 1; }
+    if ! { make -s PG_CONFIG="$PG_CONFIG" && make -s install PG_CONFIG="$PG_CONFIG"; } \
+            >"$VG_DIR/build.log" 2>&1; then
+        echo "valgrind: build failed, see $VG_DIR/build.log"
+        exit 1
+    fi
 fi
 
 # initdb and our settings through the shared helper, then stop: the server
