@@ -15,11 +15,13 @@
 #      rows) and refresh.  Compared, one check each: every table of chibo
 #      and chibo_import (found in the catalogue; rows and a checksum, ids
 #      included: the same load order gives the same ids; columns of time
-#      stamp types as set or NULL), every sequence, every view of
-#      chibo_report, the report functions on the district.  The audit log
-#      cannot hold in A what happened before the update: it is compared on
-#      the rows the small batch wrote after it (all but id, time and
-#      transaction id), in order.
+#      stamp types as set or NULL; a table equal but for its own ids passes,
+#      saying so: the import numbers a batch's rows in the order of its
+#      plan), every sequence, every view of chibo_report, the report
+#      functions on the district.  The audit log cannot hold in A what
+#      happened before the update: it is compared on the rows the small
+#      batch wrote after it (all but id, time, transaction id and the ids
+#      of the changed rows), as a set.
 #   3. The extension itself, object by object: test/cluster/extension_
 #      objects.sql describes every object of the extension without OIDs
 #      (definitions, columns, constraints, indexes, triggers, policies,
@@ -164,11 +166,13 @@ upgrade_compare_objects() {
 }
 
 # The audit log on the rows recorded after MARK (the largest id before the
-# small batch): everything but id, time and transaction id, in order.
+# small batch): everything but id, time, transaction id and the ids of the
+# changed rows (see the ids of chibo_compare_sums), as a set.
 upgrade_history_sum() {   # upgrade_history_sum DB MARK
-    upgrade_sql "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(
-                          md5((pg_catalog.to_jsonb(t) - '{id,at,xact}'::text[])::text), '' ORDER BY t.id)), '-')
-                        FROM $UPGRADE_HISTORY_TABLE t WHERE t.id > $2"
+    upgrade_sql "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(h, '' ORDER BY h)), '-')
+                        FROM (SELECT md5(((pg_catalog.to_jsonb(t) - '{id,at,xact,row_id,old_values,new_values}'::text[])
+                                          || pg_catalog.jsonb_build_object('old', t.old_values - 'id', 'new', t.new_values - 'id'))::text) AS h
+                                FROM $UPGRADE_HISTORY_TABLE t WHERE t.id > $2) s"
 }
 upgrade_history_mark() {   # upgrade_history_mark DB: the largest id of the log, 0 if empty or none
     local mark
@@ -306,7 +310,10 @@ run_upgrade() {
     chibo_data_sums "$b" all "$UPGRADE_HISTORY_SKIP" >"$CHIBO_LOG_DIR/upgrade_fresh.sums" 2>>"$UPGRADE_LOG" ||
         upgrade_not_ok "checksums of $b failed (see $UPGRADE_LOG)"
     wait "$pid_a" || upgrade_not_ok "checksums of $a failed (see $UPGRADE_LOG)"
-    chibo_compare_sums "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.sums" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.sums"
+    # ids: the import inserts a batch's rows in the order of its plan, which
+    # the statistics of the moment choose, so two loads of the same files
+    # may number them differently; a table equal but for its own ids passes.
+    chibo_compare_sums "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.sums" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.sums" any
     chibo_expect_objects "$CHIBO_LOG_DIR/upgrade_fresh.sums" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
     upgrade_check "$UPGRADE_HISTORY_TABLE: the rows recorded by the small batch after the update are those of a fresh install" \
         "$(upgrade_history_sum "$b" "$mark_b")" "$(upgrade_history_sum "$a" "$mark_a")"
