@@ -386,7 +386,8 @@ BEGIN
       LEFT JOIN @extschema@.memberships ms
              ON ms.member_id = t.member_id AND ms.unit_id = mt.unit_id AND ms.period @> mt.held_on
      WHERE t.existing_id IS NULL AND t.step = p_step AND t.reason IS NULL AND NOT t.dup
-       AND (p_line IS NULL OR t.line = p_line);
+       AND (p_line IS NULL OR t.line = p_line)
+     ORDER BY t.line;   -- ids in the file's order, whatever the plan
 END;
 $$;
 COMMENT ON FUNCTION chibo_import.apply_attendance(integer, bigint) IS

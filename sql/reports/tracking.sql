@@ -85,6 +85,9 @@ AS $$
 DECLARE
     rel text;
 BEGIN
+    IF @extschema@.restoring() THEN
+        RETURN NULL;   -- the first refresh after a restore rebuilds in full
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         -- Everything may have changed: a NULL unit asks for a full rebuild.
         INSERT INTO @extschema@.report_changes (unit_id, first_month, last_month, members) VALUES (NULL, NULL, NULL, true);

@@ -50,8 +50,7 @@ DECLARE
     acting name := NULLIF(pg_catalog.current_setting('role'), 'none');
     xact bigint := pg_catalog.txid_current();
 BEGIN
-    IF pg_catalog.current_setting('application_name') = 'pg_restore'
-       AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = SESSION_USER) THEN
+    IF @extschema@.restoring() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN

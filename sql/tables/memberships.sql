@@ -116,6 +116,9 @@ CREATE FUNCTION @extschema@.memberships_check() RETURNS trigger
     SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF @extschema@.restoring() THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         PERFORM @extschema@.raise_problem(@extschema@.membership_problem(OLD.id, NULL, NULL, NULL, NULL));
         RETURN OLD;
