@@ -131,3 +131,10 @@ fuzz-run-fuzz_%: $(FUZZ_BUILD)/fuzz_%
 		test "$${runs:-0}" -ge $(FUZZ_RUNS) || \
 		{ echo "fuzz: fuzz_$* FAILED, ran $${runs:-0} of $(FUZZ_RUNS) runs in $$secs s (FUZZ_MAX_TIME)"; exit 1; }; \
 		echo "fuzz: fuzz_$* ok, $$runs runs in $$secs s, no crash"
+
+# ---------------------------------------------------------------------------
+# Benchmarks (docs/benchmarks.md): `make bench BENCH_ARGS='--scale city'`
+# runs test/bench/run.sh (its own throwaway cluster; not part of the tests).
+.PHONY: bench
+bench:
+	bash test/bench/run.sh $(BENCH_ARGS)

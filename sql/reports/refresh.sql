@@ -374,6 +374,9 @@ RETURNS TABLE (rollup text, recomputed bigint)
     LANGUAGE plpgsql PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     SET work_mem = '64MB'
+    -- Overestimated row counts made every refresh compile its queries with
+    -- LLVM: 22 to 26 s of a district rebuild, 17 to 18 without (benchmarks).
+    SET jit = off
 AS $$
 DECLARE
     rebuild boolean := $1;
