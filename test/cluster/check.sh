@@ -85,7 +85,7 @@ trap 'exit 143' TERM
 # first).  If CMD returns non-zero but counted no failure, that counts as
 # one failure.  Note: `set -e` is off inside CMD, check exit codes yourself.
 stage() {
-    local name=$1 rc=0 line
+    local name=$1 rc=0 line begin=$SECONDS
     shift
     STAGE_PASSED=0 STAGE_FAILED=0 STAGE_SKIPPED=0
     echo
@@ -97,6 +97,7 @@ stage() {
     fi
     line="$name: $STAGE_PASSED passed, $STAGE_FAILED failed"
     (( STAGE_SKIPPED == 0 )) || line+=", $STAGE_SKIPPED skipped"
+    line+=" ($((SECONDS - begin)) s)"
     echo "$line"
     SUMMARY+=("$line")
     TOTAL_PASSED=$((TOTAL_PASSED + STAGE_PASSED))
