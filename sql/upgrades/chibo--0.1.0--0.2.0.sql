@@ -2259,8 +2259,11 @@ SELECT y.unit_code, y.unit_name, y.year, y.first_month, y.last_month, y.end_date
        y.cells_passing_text, y.cells_passing_percent,
        y.attendance_present, y.attendance_expected, y.attendance_text, y.attendance_percent
   FROM chibo_report.unit_year y
- WHERE y.parent_code IS NULL
-    OR NOT EXISTS (SELECT FROM @extschema@.units p WHERE p.code = y.parent_code);
+ -- the tops of the tree the caller sees: units without a parent, or whose
+ -- parent it does not see (a hashed list, computed once per query)
+ WHERE y.unit_code IN (SELECT u.code FROM @extschema@.units u
+                        WHERE u.parent_id IS NULL
+                           OR u.parent_id NOT IN (SELECT v.id FROM @extschema@.units v));
 COMMENT ON VIEW chibo_report.headline IS
     'the published figures per top-level committee (for a login granted part of the tree: per granted committee) and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';
 
