@@ -18,11 +18,13 @@
 # Checks: every run ends without an error (pgbench retries serialization
 # failures and deadlocks, 40001 and 40P01, up to 10 times; retries are
 # reported with their messages, failures count); every committed write is
-# stored (markers = transactions pgbench reports committed per script =
-# meetings and corrected rows found in chibo's tables, each meeting with
-# the attendance of every member belonging to its cell that day); after a
-# last refresh_reports() the rollups count every new meeting and equal a
-# full rebuild.
+# stored (markers = meetings and corrected rows found in chibo's tables,
+# each meeting with the attendance of every member belonging to its cell
+# that day; per client, markers = the transactions pgbench logged as done,
+# plus at most one: pgbench -T stops a client where it is when the time
+# runs out, so a COMMIT already sent may commit uncounted); after a last
+# refresh_reports() the rollups count every new meeting and equal a full
+# rebuild.
 #
 # Uses check.sh's counters (STAGE_PASSED, STAGE_FAILED), TEST_DIR and the
 # cluster's PGHOST/PGPORT/PGUSER.  Logs in CHIBO_LOG_DIR/concurrency*.
@@ -115,6 +117,25 @@ conc_script_count() {
         cur && /^ - [0-9]+ transactions/ { print $2; exit }' "$1"
 }
 
+# conc_in_flight SCRIPT_NO TABLE: compares, per writer client, the marker
+# rows of TABLE with the transactions of script SCRIPT_NO (0-based) that
+# pgbench's per-transaction logs ($CONC_DIR/writers*) record as done.
+# Prints "LOGGED MARKERS LATE BAD": LATE clients have one marker more
+# than logged (their last COMMIT was in flight when -T ran out), BAD
+# clients differ otherwise.
+conc_in_flight() {
+    local values
+    values=$(awk -v s="$1" '$4 == s && $3 ~ /^[0-9]+$/ { n[$1]++ }
+                 END { for (c in n) printf "%s(%d,%d)", (k++ ? "," : ""), c, n[c] }' "$CONC_DIR"/writers*)
+    conc_sql "WITH logged(client, n) AS (VALUES ${values:-(0,0)}),
+                   marks AS (SELECT client, count(*) AS n FROM $2 GROUP BY client),
+                   d AS (SELECT coalesce(m.n, 0) - coalesce(l.n, 0) AS late, l.n AS logged, m.n AS marked
+                           FROM logged l FULL JOIN marks m USING (client))
+              SELECT concat_ws(' ', coalesce(sum(logged), 0), coalesce(sum(marked), 0),
+                               count(*) FILTER (WHERE late = 1), count(*) FILTER (WHERE late NOT IN (0, 1)))
+                FROM d" | tr '|' ' '
+}
+
 # conc_run_ok WHAT FILE RC: one check per pgbench run: exit status 0, no
 # client aborted, no failed transaction; names the retried errors.
 conc_run_ok() {
@@ -132,7 +153,7 @@ conc_run_ok() {
 }
 
 run_concurrency() {
-    local secs=${CHIBO_CONCURRENCY_SECONDS:-60} t0 side_before w r f rcw=0 rcr=0 rcf=0 entered corrected
+    local secs=${CHIBO_CONCURRENCY_SECONDS:-60} t0 side_before w r f rcw=0 rcr=0 rcf=0 entered corrected lm mm late_m bad_m lc mc late_c bad_c
     local pw pr pf rollups full
     CONC_LOG=$CHIBO_LOG_DIR/concurrency.log
     CONC_DIR=$TEST_DIR/concurrency
@@ -153,7 +174,7 @@ run_concurrency() {
     echo "# pgbench: 4 writers, 2 readers, 1 refresh loop, $secs s"
     t0=$SECONDS
     PGOPTIONS='-c client_min_messages=warning' pgbench -n -r -T "$secs" -c 4 -j 2 --max-tries=10 --verbose-errors \
-        --failures-detailed -f "$CONC_SCRIPTS/enter_meeting.sql@1" -f "$CONC_SCRIPTS/correct_status.sql@2" \
+        --failures-detailed -l --log-prefix="$CONC_DIR/writers" -f "$CONC_SCRIPTS/enter_meeting.sql@1" -f "$CONC_SCRIPTS/correct_status.sql@2" \
         "$CONC_DB" >"$w" 2>&1 &
     pw=$!
     # Readers keep their connections, as a BI tool or a pool does: the
@@ -183,9 +204,12 @@ run_concurrency() {
 
     entered=$(conc_script_count "$w" enter_meeting.sql)
     corrected=$(conc_script_count "$w" correct_status.sql)
-    conc_check "every committed meeting is stored: markers = meetings entered = committed transactions of enter_meeting.sql" \
-        "$entered $entered" \
-        "$(conc_sql "SELECT count(*) FROM bench.entered") $(conc_sql "SELECT count(*) FROM chibo.meetings WHERE topic LIKE 'pgbench slot %'")"
+    read -r lm mm late_m bad_m <<<"$(conc_in_flight 0 bench.entered)"
+    conc_check "the per-transaction log agrees with pgbench's report (enter_meeting.sql, correct_status.sql)" \
+        "$entered $corrected" "${lm:-?} $(conc_in_flight 1 bench.corrected | cut -d' ' -f1)"
+    conc_check "every committed meeting is stored: markers = meetings entered = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_m such)" \
+        "$((lm + late_m)) $((lm + late_m)) 0" \
+        "$(conc_sql "SELECT count(*) FROM bench.entered") $(conc_sql "SELECT count(*) FROM chibo.meetings WHERE topic LIKE 'pgbench slot %'") $bad_m"
     conc_check "each entered meeting has the attendance of every member of its cell that day, none elsewhere" "0 0" \
         "$(conc_sql "SELECT count(*) FROM bench.entered e JOIN chibo.meetings mt ON mt.id = e.meeting_id
                       WHERE (SELECT count(*) FROM chibo.attendance a WHERE a.meeting_id = e.meeting_id)
@@ -194,10 +218,11 @@ run_concurrency() {
                                 AND (m.left_on IS NULL OR m.left_on >= mt.held_on))") $(conc_sql "
              SELECT count(*) FROM chibo.attendance a JOIN chibo.meetings mt ON mt.id = a.meeting_id
               WHERE mt.topic LIKE 'pgbench slot %' AND NOT EXISTS (SELECT FROM bench.entered e WHERE e.meeting_id = mt.id)")"
-    conc_check "every committed correction is stored: markers = rows with the recorded status = committed transactions of correct_status.sql" \
-        "$corrected $corrected" \
+    read -r lc mc late_c bad_c <<<"$(conc_in_flight 1 bench.corrected)"
+    conc_check "every committed correction is stored: markers = rows with the recorded status = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_c such)" \
+        "$((lc + late_c)) $((lc + late_c)) 0" \
         "$(conc_sql "SELECT count(*) FROM bench.corrected") $(conc_sql "SELECT count(*) FROM bench.corrected c
-                                                                           JOIN chibo.attendance a ON a.id = c.attendance_id AND a.status = c.status")"
+                                                                           JOIN chibo.attendance a ON a.id = c.attendance_id AND a.status = c.status") $bad_c"
 
     t0=$SECONDS
     if conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG"; then
@@ -206,7 +231,7 @@ run_concurrency() {
         conc_fail "a last refresh_reports() after the runs (see $CONC_LOG)"
     fi
     conc_check "the rollups count every entered meeting (cell_months.side_meetings grew by the meetings entered)" \
-        "$entered" "$(conc_sql "SELECT sum(side_meetings) - $side_before FROM chibo.cell_months")"
+        "$mm" "$(conc_sql "SELECT sum(side_meetings) - $side_before FROM chibo.cell_months")"
     rollups=$(conc_rollups)
     t0=$SECONDS
     full=$(conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports(full => true)' >>"$CONC_LOG" &&
