@@ -166,6 +166,7 @@ CREATE UNIQUE INDEX assessments_member_key ON @extschema@.assessments (member_id
     WHERE member_id IS NOT NULL;
 CREATE UNIQUE INDEX assessments_cell_key ON @extschema@.assessments (unit_id, scheme_id, period_start)
     WHERE unit_id IS NOT NULL;
+CREATE INDEX assessments_period ON @extschema@.assessments (period_start, period_end);
 
 COMMENT ON TABLE @extschema@.assessments IS
     'assessments of a member or a cell under a criteria scheme over a period (đánh giá 4 tốt): which criteria were met';
