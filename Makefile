@@ -47,8 +47,8 @@ SQL_PIECES = \
 	sql/reports/refresh.sql \
 	sql/reports/indicators.sql \
 	sql/reports/schedule.sql \
-	sql/reports/views.sql \
 	sql/security/roles.sql \
+	sql/reports/views.sql \
 	sql/security/audit.sql \
 	sql/security/policies.sql
 

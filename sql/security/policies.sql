@@ -53,9 +53,12 @@ GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.unit_
                 @extschema@.report_changes, @extschema@.schemes
     TO chibo_reader, chibo_editor;
 
+-- Everyone reads the grants of the roles whose privileges it has (the
+-- headline finds the tops of the caller's tree among them).
+GRANT SELECT ON @extschema@.unit_grants TO chibo_reader, chibo_editor;
+
 -- Editors: enter and correct the data of their units.  A unit's place in
 -- the tree (parent, kind, grassroots) is the administrators' to change.
-GRANT SELECT ON @extschema@.unit_grants TO chibo_editor;
 GRANT INSERT, DELETE ON @extschema@.units TO chibo_editor;
 GRANT UPDATE (code, name, cell_type, valid_from, valid_to) ON @extschema@.units TO chibo_editor;
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.members, @extschema@.memberships, @extschema@.exemptions,
@@ -67,7 +70,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.members, @extschema@.members
 -- is both a reader and an editor sees every unit.
 ALTER TABLE @extschema@.unit_grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admin_all ON @extschema@.unit_grants TO chibo_admin USING (true) WITH CHECK (true);
-CREATE POLICY editor_own ON @extschema@.unit_grants FOR SELECT TO chibo_editor
+CREATE POLICY own_grants ON @extschema@.unit_grants FOR SELECT TO chibo_reader, chibo_editor
     USING (role_name IN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE pg_catalog.pg_has_role(r.oid, 'USAGE')));
 
 DO $$
@@ -160,11 +163,10 @@ BEGIN
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
                 WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
-                WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'
-                WHEN 'editor_own' THEN 'chibo_editor sees the grants of the roles whose privileges it has'
+                WHEN 'own_grants' THEN 'chibo_reader and chibo_editor see the grants of the roles whose privileges they have'
             END);
     END LOOP;
 END;

@@ -15,10 +15,28 @@
 --    reasons, and pg_cron's settings are read as the owner: these functions
 --    are (re)defined in the words of the 0.2.0 pieces (written with
 --    test/tools/upgrade_functions.py).
--- 2. unit_paths is filled; the views units and headline read it.
+-- 2. unit_paths is filled; the view units reads it.
 -- 3. The security layer is new: roles, grants, the audit trail, privileges
 --    and row-level security (sql/security/*.sql of 0.2.0, unchanged).
+-- 4. The view headline finds the tops of the caller's tree among the units
+--    without a parent and the caller's grants.
 \echo Use "ALTER EXTENSION chibo UPDATE TO '0.2.0'" to load this file. \quit
+
+-- Every table this step changes is locked first.  The step updates the
+-- catalog rows of these tables (triggers, row-level security, grants); an
+-- autovacuum that started to analyse one of them would wait for this
+-- transaction to end while holding a lock that a later ALTER TABLE here
+-- needs: a deadlock (seen in the upgrade stage).  Waiting for the locks
+-- first cancels such an autovacuum instead.
+LOCK TABLE @extschema@.units, @extschema@.members, @extschema@.memberships, @extschema@.exemptions,
+           @extschema@.meetings, @extschema@.attendance, @extschema@.task_registrations,
+           @extschema@.schemes, @extschema@.assessments, @extschema@.classifications,
+           chibo_import.units, chibo_import.members, chibo_import.memberships,
+           chibo_import.exemptions, chibo_import.meetings, chibo_import.attendance,
+           chibo_import.task_registrations, chibo_import.assessments, chibo_import.classifications,
+           chibo_import.rejects, @extschema@.report_state, @extschema@.report_changes,
+           @extschema@.unit_ancestors, @extschema@.cell_months, @extschema@.cell_years,
+           @extschema@.unit_months, @extschema@.unit_years IN ACCESS EXCLUSIVE MODE;
 
 -- 0. Objects that change shape --------------------------------------------
 
@@ -2259,23 +2277,6 @@ SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit
 COMMENT ON VIEW chibo_report.units IS
     'the units (đảng bộ, chi bộ) with their parent and top-level committee, for filters and joins';
 
-CREATE OR REPLACE VIEW chibo_report.headline WITH (security_invoker = true) AS
-SELECT y.unit_code, y.unit_name, y.year, y.first_month, y.last_month, y.end_date,
-       y.active_members,
-       y.task_registered, y.task_registration_text, y.task_registration_percent,
-       y.four_good, y.four_good_text, y.four_good_percent,
-       y.cells_total, y.cells_passing,
-       y.cells_passing_text, y.cells_passing_percent,
-       y.attendance_present, y.attendance_expected, y.attendance_text, y.attendance_percent
-  FROM chibo_report.unit_year y
- -- the tops of the tree the caller sees: units without a parent, or whose
- -- parent it does not see (a hashed list, computed once per query)
- WHERE y.unit_code IN (SELECT u.code FROM @extschema@.units u
-                        WHERE u.parent_id IS NULL
-                           OR u.parent_id NOT IN (SELECT v.id FROM @extschema@.units v));
-COMMENT ON VIEW chibo_report.headline IS
-    'the published figures per top-level committee (for a login granted part of the tree: per granted committee) and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';
-
 -- 3. The security layer ---------------------------------------------------
 
 -- chibo: who may see and do what.
@@ -2620,9 +2621,12 @@ GRANT SELECT ON @extschema@.units, @extschema@.unit_ancestors, @extschema@.unit_
                 @extschema@.report_changes, @extschema@.schemes
     TO chibo_reader, chibo_editor;
 
+-- Everyone reads the grants of the roles whose privileges it has (the
+-- headline finds the tops of the caller's tree among them).
+GRANT SELECT ON @extschema@.unit_grants TO chibo_reader, chibo_editor;
+
 -- Editors: enter and correct the data of their units.  A unit's place in
 -- the tree (parent, kind, grassroots) is the administrators' to change.
-GRANT SELECT ON @extschema@.unit_grants TO chibo_editor;
 GRANT INSERT, DELETE ON @extschema@.units TO chibo_editor;
 GRANT UPDATE (code, name, cell_type, valid_from, valid_to) ON @extschema@.units TO chibo_editor;
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.members, @extschema@.memberships, @extschema@.exemptions,
@@ -2634,7 +2638,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.members, @extschema@.members
 -- is both a reader and an editor sees every unit.
 ALTER TABLE @extschema@.unit_grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admin_all ON @extschema@.unit_grants TO chibo_admin USING (true) WITH CHECK (true);
-CREATE POLICY editor_own ON @extschema@.unit_grants FOR SELECT TO chibo_editor
+CREATE POLICY own_grants ON @extschema@.unit_grants FOR SELECT TO chibo_reader, chibo_editor
     USING (role_name IN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE pg_catalog.pg_has_role(r.oid, 'USAGE')));
 
 DO $$
@@ -2727,13 +2731,40 @@ BEGIN
                 WHEN 'editor_members' THEN 'chibo_editor: the rows of members with a membership in a granted subtree'
                 WHEN 'editor_subjects' THEN 'chibo_editor: the rows of cells in a granted subtree and of their members'
                 WHEN 'editor_read' THEN 'chibo_editor reads members with a membership in a granted subtree, and members with no membership yet'
-                WHEN 'editor_units' THEN 'chibo_editor: the rows of units in the subtrees granted to the role'
                 WHEN 'editor_insert' THEN 'chibo_editor may enter a new member (visible once a membership in a granted unit is entered)'
                 WHEN 'editor_update' THEN 'chibo_editor corrects members with a membership in a granted subtree'
                 WHEN 'editor_delete' THEN 'chibo_editor deletes members with a membership in a granted subtree'
-                WHEN 'editor_own' THEN 'chibo_editor sees the grants of the roles whose privileges it has'
+                WHEN 'own_grants' THEN 'chibo_reader and chibo_editor see the grants of the roles whose privileges they have'
             END);
     END LOOP;
 END;
 $$;
 
+-- 4. Views that read the grants -------------------------------------------
+
+-- The headline finds the tops of the caller's tree among its grants.
+CREATE OR REPLACE VIEW chibo_report.headline WITH (security_invoker = true) AS
+SELECT y.unit_code, y.unit_name, y.year, y.first_month, y.last_month, y.end_date,
+       y.active_members,
+       y.task_registered, y.task_registration_text, y.task_registration_percent,
+       y.four_good, y.four_good_text, y.four_good_percent,
+       y.cells_total, y.cells_passing,
+       y.cells_passing_text, y.cells_passing_percent,
+       y.attendance_present, y.attendance_expected, y.attendance_text, y.attendance_percent
+  FROM chibo_report.unit_year y
+ -- The tops of the tree the caller sees: the units it sees without a
+ -- parent, or whose parent it does not see.  A unit whose parent is hidden
+ -- can only be one granted to the caller (a grant gives a whole subtree),
+ -- so only the units without a parent and the caller's granted units are
+ -- tried, through indexes, instead of every unit.
+ WHERE y.unit_code IN (
+        SELECT u.code FROM @extschema@.units u
+         WHERE u.id IN (SELECT r.id FROM @extschema@.units r WHERE r.parent_id IS NULL
+                        UNION ALL
+                        SELECT g.unit_id FROM @extschema@.unit_grants g
+                          JOIN pg_catalog.pg_roles o ON o.rolname = g.role_name
+                         WHERE pg_catalog.pg_has_role(o.oid, 'USAGE'))
+           AND (u.parent_id IS NULL
+                OR NOT EXISTS (SELECT FROM @extschema@.units v WHERE v.id = u.parent_id)));
+COMMENT ON VIEW chibo_report.headline IS
+    'the published figures per top-level committee (for a login granted part of the tree: per granted committee) and year (Báo cáo): members registered for a new or difficult task, "Đảng viên 4 tốt", cells at or above 85% attendance every month, pooled attendance';

@@ -376,7 +376,10 @@ SELECT is(pg_temp.visible(a.key, r.rel),
           CASE a.kind
               WHEN 'nobody' THEN '42501'
               WHEN 'admin' THEN pg_temp.count_where(r.rel, 'true', a.key)::text
-              WHEN 'reader' THEN CASE WHEN r.reader THEN pg_temp.count_where(r.rel, 'true', a.key)::text ELSE '42501' END
+              WHEN 'reader' THEN CASE WHEN r.reader THEN pg_temp.count_where(r.rel, 'true', a.key)::text
+                                      -- its own grants (the headline reads them)
+                                      WHEN r.class = 'grants' THEN pg_temp.count_where(r.rel, r.editor_filter, a.key)::text
+                                      ELSE '42501' END
               ELSE CASE WHEN r.editor_filter IS NULL THEN '42501'
                         ELSE pg_temp.count_where(r.rel, r.editor_filter, a.key)::text END
           END,
