@@ -34,25 +34,6 @@ CONC_DB=chibo_concurrency
 CONC_DIR=""
 CONC_SCRIPTS=test/cluster/pgbench
 
-conc_pass() {
-    echo "ok - $1"
-    STAGE_PASSED=$((STAGE_PASSED + 1))
-}
-
-conc_fail() {
-    echo "not ok - $1"
-    STAGE_FAILED=$((STAGE_FAILED + 1))
-}
-
-# conc_check WHAT EXPECTED ACTUAL: one counted comparison.
-conc_check() {
-    if [[ $2 == "$3" ]]; then
-        conc_pass "$1"
-    else
-        conc_fail "$1: expected '$2', got '$3'"
-    fi
-}
-
 conc_sql() {   # conc_sql SQL: the value(s), errors to the log
     psql -X -q -At -v ON_ERROR_STOP=1 -d "$CONC_DB" -c "$1" 2>>"$CONC_LOG"
 }
@@ -145,9 +126,9 @@ conc_run_ok() {
     retried=$(conc_field "$file" 'number of transactions retried:')
     errors=$(grep -oE '(ERROR|FATAL): .*' "$file" | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | sed 's/^ */#   /')
     if (( rc == 0 )) && [[ -n $n && ${failed:-0} == 0 ]] && ! grep -q 'aborted' "$file"; then
-        conc_pass "$what: $n transactions, 0 failed, ${retried:-0} retried (pgbench exit 0)"
+        chibo_ok "$what: $n transactions, 0 failed, ${retried:-0} retried (pgbench exit 0)"
     else
-        conc_fail "$what: pgbench exit $rc, ${n:-?} transactions, ${failed:-?} failed (see $file)"
+        chibo_not_ok "$what: pgbench exit $rc, ${n:-?} transactions, ${failed:-?} failed (see $file)"
     fi
     [[ -z $errors ]] || { echo "# $what: errors seen (retried or not):"; echo "$errors"; }
 }
@@ -164,9 +145,9 @@ run_concurrency() {
     f=$CHIBO_LOG_DIR/concurrency_refresh.log
     t0=$SECONDS
     if conc_setup; then
-        conc_pass "the district imported and refreshed, bench slots ready ($((SECONDS - t0)) s)"
+        chibo_ok "the district imported and refreshed, bench slots ready ($((SECONDS - t0)) s)"
     else
-        conc_fail "the district imported and refreshed, bench slots ready (see $CONC_LOG)"
+        chibo_not_ok "the district imported and refreshed, bench slots ready (see $CONC_LOG)"
         return 1
     fi
     side_before=$(conc_sql 'SELECT sum(side_meetings) FROM chibo.cell_months')
@@ -197,20 +178,20 @@ run_concurrency() {
           $(conc_field "$r" 'number of transactions actually processed:') + 0 >= 2 &&
           $(conc_script_count "$w" enter_meeting.sql) + 0 >= 2 &&
           $(conc_script_count "$w" correct_status.sql) + 0 >= 2 )); then
-        conc_pass "every script ran at least twice while the others ran"
+        chibo_ok "every script ran at least twice while the others ran"
     else
-        conc_fail "every script ran at least twice while the others ran"
+        chibo_not_ok "every script ran at least twice while the others ran"
     fi
 
     entered=$(conc_script_count "$w" enter_meeting.sql)
     corrected=$(conc_script_count "$w" correct_status.sql)
     read -r lm mm late_m bad_m <<<"$(conc_in_flight 0 bench.entered)"
-    conc_check "the per-transaction log agrees with pgbench's report (enter_meeting.sql, correct_status.sql)" \
+    chibo_check "the per-transaction log agrees with pgbench's report (enter_meeting.sql, correct_status.sql)" \
         "$entered $corrected" "${lm:-?} $(conc_in_flight 1 bench.corrected | cut -d' ' -f1)"
-    conc_check "every committed meeting is stored: markers = meetings entered = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_m such)" \
+    chibo_check "every committed meeting is stored: markers = meetings entered = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_m such)" \
         "$((lm + late_m)) $((lm + late_m)) 0" \
         "$(conc_sql "SELECT count(*) FROM bench.entered") $(conc_sql "SELECT count(*) FROM chibo.meetings WHERE topic LIKE 'pgbench slot %'") $bad_m"
-    conc_check "each entered meeting has the attendance of every member of its cell that day, none elsewhere" "0 0" \
+    chibo_check "each entered meeting has the attendance of every member of its cell that day, none elsewhere" "0 0" \
         "$(conc_sql "SELECT count(*) FROM bench.entered e JOIN chibo.meetings mt ON mt.id = e.meeting_id
                       WHERE (SELECT count(*) FROM chibo.attendance a WHERE a.meeting_id = e.meeting_id)
                          <> (SELECT count(*) FROM chibo.memberships ms JOIN chibo.members m ON m.id = ms.member_id
@@ -219,27 +200,27 @@ run_concurrency() {
              SELECT count(*) FROM chibo.attendance a JOIN chibo.meetings mt ON mt.id = a.meeting_id
               WHERE mt.topic LIKE 'pgbench slot %' AND NOT EXISTS (SELECT FROM bench.entered e WHERE e.meeting_id = mt.id)")"
     read -r lc mc late_c bad_c <<<"$(conc_in_flight 1 bench.corrected)"
-    conc_check "every committed correction is stored: markers = rows with the recorded status = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_c such)" \
+    chibo_check "every committed correction is stored: markers = rows with the recorded status = transactions logged per client, +1 for a client whose COMMIT was in flight at the end ($late_c such)" \
         "$((lc + late_c)) $((lc + late_c)) 0" \
         "$(conc_sql "SELECT count(*) FROM bench.corrected") $(conc_sql "SELECT count(*) FROM bench.corrected c
                                                                            JOIN chibo.attendance a ON a.id = c.attendance_id AND a.status = c.status") $bad_c"
 
     t0=$SECONDS
     if conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()' >>"$CONC_LOG"; then
-        conc_pass "a last refresh_reports() after the runs ($((SECONDS - t0)) s)"
+        chibo_ok "a last refresh_reports() after the runs ($((SECONDS - t0)) s)"
     else
-        conc_fail "a last refresh_reports() after the runs (see $CONC_LOG)"
+        chibo_not_ok "a last refresh_reports() after the runs (see $CONC_LOG)"
     fi
-    conc_check "the rollups count every entered meeting (cell_months.side_meetings grew by the meetings entered)" \
+    chibo_check "the rollups count every entered meeting (cell_months.side_meetings grew by the meetings entered)" \
         "$mm" "$(conc_sql "SELECT sum(side_meetings) - $side_before FROM chibo.cell_months")"
     rollups=$(conc_rollups)
     t0=$SECONDS
     full=$(conc_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports(full => true)' >>"$CONC_LOG" &&
            conc_rollups)
     if [[ -n $rollups && $rollups == "$full" ]]; then
-        conc_pass "the rollups equal a full rebuild (cell_months, cell_years, unit_months, unit_years, unit_ancestors; rebuild $((SECONDS - t0)) s)"
+        chibo_ok "the rollups equal a full rebuild (cell_months, cell_years, unit_months, unit_years, unit_ancestors; rebuild $((SECONDS - t0)) s)"
     else
-        conc_fail "the rollups equal a full rebuild: tables that differ:"
+        chibo_not_ok "the rollups equal a full rebuild: tables that differ:"
         diff <(echo "$rollups") <(echo "$full") | sed -n 's/^[<>] /#   /p'
     fi
     echo "# pgbench reports: $w, $r, $f"

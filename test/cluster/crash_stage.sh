@@ -45,25 +45,6 @@ CRASH_RESULT=""     # landed | finished | failed, set by crash_kill_run
 CRASH_NOTE=""       # what crash_kill_run saw
 CRASH_BATCH_SIZES=""   # "flipped new_meetings new_attendance" of the batch
 
-crash_pass() {
-    echo "ok - $1"
-    STAGE_PASSED=$((STAGE_PASSED + 1))
-}
-
-crash_fail() {
-    echo "not ok - $1"
-    STAGE_FAILED=$((STAGE_FAILED + 1))
-}
-
-# crash_check WHAT EXPECTED ACTUAL: one counted comparison.
-crash_check() {
-    if [[ $2 == "$3" ]]; then
-        crash_pass "$1"
-    else
-        crash_fail "$1: expected '$2', got '$3'"
-    fi
-}
-
 crash_sql() {   # crash_sql SQL: the value(s), errors to the log
     psql -X -q -At -v ON_ERROR_STOP=1 -d "$CRASH_DB" -c "$1" 2>>"$CRASH_LOG"
 }
@@ -96,9 +77,9 @@ crash_same() {
     local n
     n=$(grep -c . <<<"$2")
     if [[ -n $2 && $2 == "$3" ]]; then
-        crash_pass "$1 ($n tables)"
+        chibo_ok "$1 ($n tables)"
     else
-        crash_fail "$1: tables that differ:"
+        chibo_not_ok "$1: tables that differ:"
         diff <(echo "$2") <(echo "$3") | sed -n 's/^[<>] /#   /p'
     fi
 }
@@ -230,21 +211,21 @@ crash_kill_run() {
 crash_try() {
     local what=$1 sql=$2 how=$3 pin=$4 delay=$5 prepare=$6 try
     for ((try = 1; try <= CRASH_TRIES; try++)); do
-        "$prepare" "$try" || { crash_fail "$what: preparing try $try failed (see $CRASH_LOG)"; return 1; }
+        "$prepare" "$try" || { chibo_not_ok "$what: preparing try $try failed (see $CRASH_LOG)"; return 1; }
         crash_kill_run "$sql" "$how" "$pin" "$delay"
         case $CRASH_RESULT in
             landed)
-                crash_pass "$what: kill -9 landed mid-run (try $try: $CRASH_NOTE) and the server recovered"
+                chibo_ok "$what: kill -9 landed mid-run (try $try: $CRASH_NOTE) and the server recovered"
                 return 0 ;;
             finished)
                 echo "# $what: try $try missed: $CRASH_NOTE; retrying earlier"
                 delay=$(awk -v d="$delay" 'BEGIN { print d / 2 }') ;;
             *)
-                crash_fail "$what: $CRASH_NOTE"
+                chibo_not_ok "$what: $CRASH_NOTE"
                 return 1 ;;
         esac
     done
-    crash_fail "$what: the kill did not land mid-run in $CRASH_TRIES tries"
+    chibo_not_ok "$what: the kill did not land mid-run in $CRASH_TRIES tries"
     return 1
 }
 
@@ -297,28 +278,28 @@ crash_make_batch() {
 
 # What the staged batch will change, computed from the staging tables and
 # the stored rows (an oracle independent of import_staged()), kept in
-# schema crash_check with a copy of the staged attendance and the stored
+# schema chibo_check with a copy of the staged attendance and the stored
 # statuses.  Prints "changed new_meetings new_attendance".
 crash_expect() {
     crash_sql "
-        DROP SCHEMA IF EXISTS crash_check CASCADE;
-        CREATE SCHEMA crash_check;
-        CREATE TABLE crash_check.staged AS
+        DROP SCHEMA IF EXISTS chibo_check CASCADE;
+        CREATE SCHEMA chibo_check;
+        CREATE TABLE chibo_check.staged AS
         SELECT s.*, a.id AS attendance_id, a.status::text AS stored_status
           FROM (SELECT DISTINCT * FROM chibo_import.attendance) s
           JOIN chibo.units u ON u.code = s.unit_code
           JOIN chibo.members m ON m.code = s.member_code
           LEFT JOIN chibo.meetings mt ON mt.unit_id = u.id AND mt.held_on = s.held_on::date AND mt.kind = s.meeting_kind
           LEFT JOIN chibo.attendance a ON a.meeting_id = mt.id AND a.member_id = m.id;
-        CREATE TABLE crash_check.status_before AS SELECT id, status FROM chibo.attendance;
-        CREATE TABLE crash_check.counts_before AS
+        CREATE TABLE chibo_check.status_before AS SELECT id, status FROM chibo.attendance;
+        CREATE TABLE chibo_check.counts_before AS
         SELECT (SELECT count(*) FROM chibo.meetings) AS meetings, (SELECT count(*) FROM chibo.attendance) AS attendance;
-        SELECT (SELECT count(*) FROM crash_check.staged WHERE stored_status <> status) || ' ' ||
+        SELECT (SELECT count(*) FROM chibo_check.staged WHERE stored_status <> status) || ' ' ||
                (SELECT count(*) FROM (SELECT DISTINCT unit_code, held_on, kind FROM chibo_import.meetings) s
                   JOIN chibo.units u ON u.code = s.unit_code
                  WHERE NOT EXISTS (SELECT FROM chibo.meetings mt
                                     WHERE mt.unit_id = u.id AND mt.held_on = s.held_on::date AND mt.kind = s.kind)) || ' ' ||
-               (SELECT count(*) FROM crash_check.staged WHERE attendance_id IS NULL)"
+               (SELECT count(*) FROM chibo_check.staged WHERE attendance_id IS NULL)"
 }
 
 # --- import_staged() ----------------------------------------------------------
@@ -370,39 +351,39 @@ crash_import() {
         + (SELECT count(*) FROM chibo_import.meetings) + (SELECT count(*) FROM chibo_import.attendance)
         + (SELECT count(*) FROM chibo_import.task_registrations) + (SELECT count(*) FROM chibo_import.assessments)
         + (SELECT count(*) FROM chibo_import.classifications)")
-    crash_check "the staged rows wait for the next call (docs/import.md, section 2)" \
+    chibo_check "the staged rows wait for the next call (docs/import.md, section 2)" \
         "$(($(cat "$CRASH_IMPORT_DIR"/*.csv | wc -l) - 9))" "$staged"
 
     read -r changed newm newa <<<"$CRASH_IMPORT_EXPECT"
     if [[ $CRASH_IMPORT_DIR == "$CRASH_DIR/batch" ]]; then
-        crash_check "the batch changes what it was made to: statuses changed, new meetings, new attendance rows" \
+        chibo_check "the batch changes what it was made to: statuses changed, new meetings, new attendance rows" \
             "$CRASH_BATCH_SIZES" "$changed $newm $newa"
     fi
     before=$(crash_sql 'SELECT count(*) FROM chibo.report_changes')
     if crash_sql "$sql" >"$out"; then
-        crash_pass "the import runs again to completion after the crashes"
+        chibo_ok "the import runs again to completion after the crashes"
     else
-        crash_fail "the import runs again to completion after the crashes (see $CRASH_LOG)"
+        chibo_not_ok "the import runs again to completion after the crashes (see $CRASH_LOG)"
     fi
     cat "$out" >>"$CRASH_LOG"
     if crash_import_counts "$CRASH_IMPORT_DIR" "$out"; then
-        crash_pass "... and accepts every row of the nine files, rejects none"
+        chibo_ok "... and accepts every row of the nine files, rejects none"
     else
-        crash_fail "... and accepts every row of the nine files, rejects none"
+        chibo_not_ok "... and accepts every row of the nine files, rejects none"
     fi
-    crash_check "... adds exactly the new meetings and attendance rows" \
+    chibo_check "... adds exactly the new meetings and attendance rows" \
         "$newm $newa" "$(crash_sql "SELECT (SELECT count(*) FROM chibo.meetings) - meetings, (SELECT count(*) FROM chibo.attendance) - attendance
-                                      FROM crash_check.counts_before" | tr '|' ' ')"
-    crash_check "... changes exactly the statuses it should" "$changed" \
-        "$(crash_sql 'SELECT count(*) FROM chibo.attendance a JOIN crash_check.status_before b USING (id) WHERE a.status <> b.status')"
-    crash_check "... every staged attendance row is stored with its staged status" 0 \
-        "$(crash_sql "SELECT count(*) FROM crash_check.staged s
+                                      FROM chibo_check.counts_before" | tr '|' ' ')"
+    chibo_check "... changes exactly the statuses it should" "$changed" \
+        "$(crash_sql 'SELECT count(*) FROM chibo.attendance a JOIN chibo_check.status_before b USING (id) WHERE a.status <> b.status')"
+    chibo_check "... every staged attendance row is stored with its staged status" 0 \
+        "$(crash_sql "SELECT count(*) FROM chibo_check.staged s
                         JOIN chibo.units u ON u.code = s.unit_code
                         JOIN chibo.members m ON m.code = s.member_code
                         LEFT JOIN chibo.meetings mt ON mt.unit_id = u.id AND mt.held_on = s.held_on::date AND mt.kind = s.meeting_kind
                         LEFT JOIN chibo.attendance a ON a.meeting_id = mt.id AND a.member_id = m.id
                        WHERE a.status::text IS DISTINCT FROM s.status")"
-    crash_check "... empties staging and records its changes for the next refresh" "0 t" \
+    chibo_check "... empties staging and records its changes for the next refresh" "0 t" \
         "$(crash_sql "SELECT count(*) FROM chibo_import.attendance") $(crash_sql "SELECT count(*) > $before FROM chibo.report_changes")"
 }
 
@@ -440,14 +421,14 @@ crash_refresh() {
     crash_same "after the crash of the incremental refresh: every chibo table as before" "$CRASH_BEFORE" "$after"
     pending=$(crash_sql 'SELECT count(*) FROM chibo.report_changes')
     if (( pending > 0 )); then
-        crash_pass "the pending changes are still recorded in chibo.report_changes ($pending rows)"
+        chibo_ok "the pending changes are still recorded in chibo.report_changes ($pending rows)"
     else
-        crash_fail "the pending changes are still recorded in chibo.report_changes: none left"
+        chibo_not_ok "the pending changes are still recorded in chibo.report_changes: none left"
     fi
 
     out=$(crash_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports()')
     echo "$out" >>"$CRASH_LOG"
-    crash_check "the incremental refresh runs again to completion and takes every change record" \
+    chibo_check "the incremental refresh runs again to completion and takes every change record" \
         "3 0" "$(grep -c . <<<"$out") $(crash_sql 'SELECT count(*) FROM chibo.report_changes')"
     rollups=$(crash_rollups)
     full=$(crash_sql 'SET client_min_messages = warning; SELECT * FROM chibo.refresh_reports(full => true)' >>"$CRASH_LOG" && crash_rollups)
@@ -463,10 +444,10 @@ run_crash() {
     rm -rf "$CRASH_DIR" && mkdir -p "$CRASH_DIR" || return 1
     t0=$SECONDS
     if ! chibo_district_db "$CRASH_DB" >>"$CRASH_LOG" 2>&1; then
-        crash_fail "the district imported and refreshed (see $CRASH_LOG)"
+        chibo_not_ok "the district imported and refreshed (see $CRASH_LOG)"
         return 1
     fi
-    crash_pass "the district imported (every row accepted), refreshed and analysed ($((SECONDS - t0)) s)"
+    chibo_ok "the district imported (every row accepted), refreshed and analysed ($((SECONDS - t0)) s)"
     cp -r "$CHIBO_DISTRICT_DIR" "$CRASH_DIR/district" || return 1
     crash_make_batch "$CRASH_DIR/district" "$CRASH_DIR/batch" ||
         { echo "crash: making the batch failed"; return 1; }

@@ -19,17 +19,6 @@
 
 CRON_LOG=""
 
-# cron_check WHAT EXPECTED ACTUAL: one counted comparison.
-cron_check() {
-    if [[ $2 == "$3" ]]; then
-        echo "ok - $1"
-        STAGE_PASSED=$((STAGE_PASSED + 1))
-    else
-        echo "not ok - $1: expected '$2', got '$3'"
-        STAGE_FAILED=$((STAGE_FAILED + 1))
-    fi
-}
-
 cron_sql() {   # cron_sql DB SQL: one value, errors to the log
     psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$CRON_LOG"
 }
@@ -60,22 +49,22 @@ run_cron() {
     # pg_cron in this database.
     id1=$(cron_sql postgres "SELECT chibo.schedule_refresh('*/5 * * * *')")
     id2=$(cron_sql postgres "SELECT chibo.schedule_refresh('* * * * *')")
-    cron_check "schedule_refresh() in the database of pg_cron returns the job id" \
+    chibo_check "schedule_refresh() in the database of pg_cron returns the job id" \
         "$id1" "$(cron_sql postgres "SELECT jobid FROM cron.job WHERE jobname = '$job_here'")"
-    cron_check "scheduling again changes the schedule of the same job" "$id1 * * * * *" "$id2 $(cron_sql postgres \
+    chibo_check "scheduling again changes the schedule of the same job" "$id1 * * * * *" "$id2 $(cron_sql postgres \
         "SELECT schedule FROM cron.job WHERE jobname = '$job_here'")"
-    cron_check "the job runs refresh_reports() in this database" \
+    chibo_check "the job runs refresh_reports() in this database" \
         "postgres|SELECT * FROM chibo.refresh_reports()" \
         "$(cron_sql postgres "SELECT database || '|' || command FROM cron.job WHERE jobname = '$job_here'")"
     # pg_cron in another database, reached through dblink.
     id1=$(cron_sql "$other" "SELECT chibo.schedule_refresh('* * * * *')")
-    cron_check "schedule_refresh() from another database writes the job where pg_cron lives" \
+    chibo_check "schedule_refresh() from another database writes the job where pg_cron lives" \
         "$id1|$other" "$(cron_sql postgres "SELECT jobid || '|' || database FROM cron.job WHERE jobname = '$job_other'")"
     # ... and without dblink: the error says what to do.
     out=$(psql -X -At -d "$nodblink" -v VERBOSITY=verbose -c "SELECT chibo.schedule_refresh()" 2>&1 || true)
-    cron_check "without dblink: error 55000 naming the database of pg_cron" "55000 postgres" \
+    chibo_check "without dblink: error 55000 naming the database of pg_cron" "55000 postgres" \
         "$(grep -o '55000' <<<"$out" | head -n 1) $(grep -o 'pg_cron lives in database "postgres"' <<<"$out" | grep -o postgres | head -n 1)"
-    cron_check "without dblink: the hint gives the statement to run there" "1" \
+    chibo_check "without dblink: the hint gives the statement to run there" "1" \
         "$(grep -c "cron.schedule_in_database('chibo_refresh_reports:$nodblink'" <<<"$out")"
 
     # Both jobs run by the minute: wait up to about 130 seconds.
@@ -89,18 +78,18 @@ run_cron() {
         sleep 5
         waited=$((waited + 5))
     done
-    cron_check "the job in the database of pg_cron ran and succeeded (cron.job_run_details, after ${waited}s)" succeeded "$s1"
-    cron_check "the job of the other database ran there and succeeded" succeeded "$s2"
-    cron_check "the job refreshed the reports (report_state written)" t \
+    chibo_check "the job in the database of pg_cron ran and succeeded (cron.job_run_details, after ${waited}s)" succeeded "$s1"
+    chibo_check "the job of the other database ran there and succeeded" succeeded "$s2"
+    chibo_check "the job refreshed the reports (report_state written)" t \
         "$(cron_sql "$other" "SELECT refreshed_at IS NOT NULL FROM chibo.report_state")"
-    cron_check "the refreshed reports answer" "4" \
+    chibo_check "the refreshed reports answer" "4" \
         "$(cron_sql "$other" "SELECT active_members FROM chibo.indicators('TH', '2023-07-01', '2023-12-31')")"
 
-    cron_check "unschedule_refresh() removes the job" "t|0" \
+    chibo_check "unschedule_refresh() removes the job" "t|0" \
         "$(cron_sql "$other" "SELECT chibo.unschedule_refresh()")|$(cron_sql postgres \
             "SELECT count(*) FROM cron.job WHERE jobname = '$job_other'")"
-    cron_check "unschedule_refresh() without a job says so" f "$(cron_sql "$other" "SELECT chibo.unschedule_refresh()")"
-    cron_check "unschedule_refresh() in the database of pg_cron" "t|0" \
+    chibo_check "unschedule_refresh() without a job says so" f "$(cron_sql "$other" "SELECT chibo.unschedule_refresh()")"
+    chibo_check "unschedule_refresh() in the database of pg_cron" "t|0" \
         "$(cron_sql postgres "SELECT chibo.unschedule_refresh()")|$(cron_sql postgres \
             "SELECT count(*) FROM cron.job WHERE jobname LIKE 'chibo_refresh_reports:%'")"
 
@@ -126,7 +115,7 @@ cron_without_pg_cron() {
     fi
     out=$(psql -X -At -h "$dir/sock" -p "$port" -d postgres -v VERBOSITY=verbose \
               -c 'CREATE EXTENSION chibo' -c 'SELECT chibo.schedule_refresh()' 2>&1 || true)
-    cron_check "a server without pg_cron: error 55000, pg_cron is not installed" "55000 pg_cron is not installed" \
+    chibo_check "a server without pg_cron: error 55000, pg_cron is not installed" "55000 pg_cron is not installed" \
         "$(grep -o '55000' <<<"$out" | head -n 1) $(grep -o 'pg_cron is not installed' <<<"$out" | head -n 1)"
     (cd / && runuser -u postgres -- "$CHIBO_PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >>"$CRON_LOG" 2>&1)
     rm -rf "$dir"

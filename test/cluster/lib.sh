@@ -41,6 +41,24 @@ _chibo_log_dir() {
     mkdir -p "$CHIBO_LOG_DIR"
 }
 
+# One counted check of a test stage, TAP style, on the caller's counters
+# STAGE_PASSED and STAGE_FAILED (check.sh's stage() and run_stages.sh).
+chibo_ok() {   # chibo_ok WHAT
+    echo "ok - $1"
+    STAGE_PASSED=$((STAGE_PASSED + 1))
+}
+chibo_not_ok() {   # chibo_not_ok WHAT
+    echo "not ok - $1"
+    STAGE_FAILED=$((STAGE_FAILED + 1))
+}
+chibo_check() {   # chibo_check WHAT EXPECTED ACTUAL: passes when they are equal
+    if [[ $2 == "$3" ]]; then
+        chibo_ok "$1"
+    else
+        chibo_not_ok "$1: expected '$2', got '$3'"
+    fi
+}
+
 # Install only the packages that are missing; apt output goes to a log file.
 chibo_install_deps() {
     local pkg missing=() log=$CHIBO_LOG_DIR/apt.log

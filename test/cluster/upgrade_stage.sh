@@ -62,21 +62,6 @@ UPGRADE_HISTORY_TABLE=chibo.audit_log
 UPGRADE_HISTORY_SKIP="chibo.audit_log,chibo.audit_log_id_seq"
 UPGRADE_OBJECTS_SQL="$(dirname "${BASH_SOURCE[0]}")/extension_objects.sql"
 
-upgrade_ok() {   # upgrade_ok WHAT: one passed check
-    echo "ok - $1"
-    STAGE_PASSED=$((STAGE_PASSED + 1))
-}
-upgrade_not_ok() {   # upgrade_not_ok WHAT: one failed check
-    echo "not ok - $1"
-    STAGE_FAILED=$((STAGE_FAILED + 1))
-}
-upgrade_check() {   # upgrade_check WHAT EXPECTED ACTUAL
-    if [[ $2 == "$3" ]]; then
-        upgrade_ok "$1"
-    else
-        upgrade_not_ok "$1: expected '$2', got '$3'"
-    fi
-}
 upgrade_sql() {   # upgrade_sql DB SQL: the value(s), errors to the log
     psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$UPGRADE_LOG"
 }
@@ -134,11 +119,11 @@ upgrade_compare_objects() {
         diff -u "$file_a" "$file_b" || true
     } >>"$full"
     if (( same > 0 )); then
-        upgrade_ok "$same objects described identically in $name_a and $name_b"
+        chibo_ok "$same objects described identically in $name_a and $name_b"
     fi
     for ident in "${differ[@]}"; do
         if (( shown < UPGRADE_NAMED )); then
-            upgrade_not_ok "$ident differs between $name_a and $name_b"
+            chibo_not_ok "$ident differs between $name_a and $name_b"
         else   # counted, named in the log only
             STAGE_FAILED=$((STAGE_FAILED + 1))
         fi
@@ -158,10 +143,10 @@ upgrade_compare_objects() {
         printf '%s\n' "--- every object that differs between $name_a and $name_b:" "${differ[@]}" >>"$full"
     fi
     for ident in "${only_a[@]}"; do
-        upgrade_not_ok "$ident: only in $name_a"
+        chibo_not_ok "$ident: only in $name_a"
     done
     for ident in "${only_b[@]}"; do
-        upgrade_not_ok "$ident: only in $name_b"
+        chibo_not_ok "$ident: only in $name_b"
     done
 }
 
@@ -191,7 +176,7 @@ upgrade_roles() {
               -E UTF8 --locale=C.UTF-8 >>"$UPGRADE_LOG" 2>&1 &&
           runuser -u postgres -- "$CHIBO_PG_BIN/pg_ctl" -D "$dir/data" -w -l "$dir/log" \
               -o "-p $port -k $dir/sock -c listen_addresses='' -c fsync=off" start >>"$UPGRADE_LOG" 2>&1); then
-        upgrade_not_ok "roles: a throwaway cluster did not start (see $UPGRADE_LOG)"
+        chibo_not_ok "roles: a throwaway cluster did not start (see $UPGRADE_LOG)"
         return 1
     fi
     (
@@ -212,11 +197,11 @@ upgrade_roles() {
                 psql -X -q -d postgres -c "DROP ROLE $role" >>"$UPGRADE_LOG" 2>&1 || exit 1
             done
         done
-    ) || upgrade_not_ok "roles: the throwaway cluster's steps failed (see $UPGRADE_LOG)"
+    ) || chibo_not_ok "roles: the throwaway cluster's steps failed (see $UPGRADE_LOG)"
     for v in "${older[@]}"; do
         [[ -f $dir/roles.$v && -f $dir/roles.fresh ]] || continue
         if [[ ! -s $dir/roles.fresh && ! -s $dir/roles.$v ]]; then
-            upgrade_ok "roles: neither $v updated nor a fresh $default creates a role"
+            chibo_ok "roles: neither $v updated nor a fresh $default creates a role"
         else
             upgrade_compare_objects "$v updated (own cluster)" "$dir/roles.$v" "fresh $default (own cluster)" "$dir/roles.fresh"
         fi
@@ -235,14 +220,14 @@ run_upgrade() {
     # 1. Versions.
     default=$(upgrade_sql postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'chibo'")
     control=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" chibo.control)
-    upgrade_check "the server's default version of chibo is the checkout's (chibo.control)" "$control" "$default"
+    chibo_check "the server's default version of chibo is the checkout's (chibo.control)" "$control" "$default"
     [[ -n $default ]] || return 1
     versions=$(upgrade_sql postgres "SELECT version FROM pg_available_extension_versions WHERE name = 'chibo'" | sort -V)
     for f in sql/releases/chibo--*.sql; do
         [[ -e $f ]] || continue
         v=${f#sql/releases/chibo--}
         v=${v%.sql}
-        upgrade_check "frozen release $v is installable" "$v" "$(grep -x -F -- "$v" <<<"$versions" || true)"
+        chibo_check "frozen release $v is installable" "$v" "$(grep -x -F -- "$v" <<<"$versions" || true)"
     done
     for v in $versions; do
         [[ $v != "$default" ]] || continue
@@ -250,9 +235,9 @@ run_upgrade() {
         path=$(upgrade_sql postgres "SELECT path FROM pg_extension_update_paths('chibo')
                                       WHERE source = '$v' AND target = '$default'")
         if [[ -n $path ]]; then
-            upgrade_ok "an update path leads from $v to $default: $path"
+            chibo_ok "an update path leads from $v to $default: $path"
         else
-            upgrade_not_ok "no update path from $v to $default (pg_extension_update_paths)"
+            chibo_not_ok "no update path from $v to $default (pg_extension_update_paths)"
         fi
     done
     if (( ${#older[@]} == 0 )); then
@@ -281,16 +266,16 @@ run_upgrade() {
     upgrade_lap "loading A and B"
     if upgrade_step "ALTER EXTENSION chibo UPDATE in $a" \
            psql -X -q -v ON_ERROR_STOP=1 -d "$a" -c 'ALTER EXTENSION chibo UPDATE'; then
-        upgrade_check "ALTER EXTENSION chibo UPDATE brings $a from $oldest to $default" "$default" \
+        chibo_check "ALTER EXTENSION chibo UPDATE brings $a from $oldest to $default" "$default" \
             "$(upgrade_sql "$a" "SELECT extversion FROM pg_extension WHERE extname = 'chibo'")"
     else
-        upgrade_not_ok "ALTER EXTENSION chibo UPDATE in $a failed (see $UPGRADE_LOG)"
+        chibo_not_ok "ALTER EXTENSION chibo UPDATE in $a failed (see $UPGRADE_LOG)"
     fi
     if upgrade_step "refresh_reports() in $a after the update" \
            psql -X -q -v ON_ERROR_STOP=1 -d "$a" -c 'SELECT * FROM chibo.refresh_reports()'; then
-        upgrade_ok "refresh_reports() runs in $a after the update"
+        chibo_ok "refresh_reports() runs in $a after the update"
     else
-        upgrade_not_ok "refresh_reports() fails in $a after the update (see $UPGRADE_LOG)"
+        chibo_not_ok "refresh_reports() fails in $a after the update (see $UPGRADE_LOG)"
     fi
     upgrade_lap "update and refresh"
     # Next month's batch, into both: the updated extension imports as the new one.
@@ -299,20 +284,20 @@ run_upgrade() {
     upgrade_step "the small batch and refresh_reports() in $a" upgrade_batch "$a" &   # both at once
     pid_a=$!
     upgrade_step "the small batch and refresh_reports() in $b" upgrade_batch "$b" ||
-        upgrade_not_ok "the small batch and refresh_reports() fail in $b (see $UPGRADE_LOG)"
-    wait "$pid_a" || upgrade_not_ok "the small batch and refresh_reports() fail in $a (see $UPGRADE_LOG)"
+        chibo_not_ok "the small batch and refresh_reports() fail in $b (see $UPGRADE_LOG)"
+    wait "$pid_a" || chibo_not_ok "the small batch and refresh_reports() fail in $a (see $UPGRADE_LOG)"
     upgrade_lap "small batch"
     chibo_data_sums "$a" all "$UPGRADE_HISTORY_SKIP" >"$CHIBO_LOG_DIR/upgrade_updated.sums" 2>>"$UPGRADE_LOG" &   # both at once
     pid_a=$!
     chibo_data_sums "$b" all "$UPGRADE_HISTORY_SKIP" >"$CHIBO_LOG_DIR/upgrade_fresh.sums" 2>>"$UPGRADE_LOG" ||
-        upgrade_not_ok "checksums of $b failed (see $UPGRADE_LOG)"
-    wait "$pid_a" || upgrade_not_ok "checksums of $a failed (see $UPGRADE_LOG)"
+        chibo_not_ok "checksums of $b failed (see $UPGRADE_LOG)"
+    wait "$pid_a" || chibo_not_ok "checksums of $a failed (see $UPGRADE_LOG)"
     # ids: the import inserts a batch's rows in the order of its plan, which
     # the statistics of the moment choose, so two loads of the same files
     # may number them differently; a table equal but for its own ids passes.
     chibo_compare_sums "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.sums" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.sums" any
     chibo_expect_objects "$CHIBO_LOG_DIR/upgrade_fresh.sums" "$CHIBO_KNOWN_TABLES" "${CHIBO_KNOWN_RELATIONS[@]}"
-    upgrade_check "$UPGRADE_HISTORY_TABLE: the rows recorded by the small batch after the update are those of a fresh install" \
+    chibo_check "$UPGRADE_HISTORY_TABLE: the rows recorded by the small batch after the update are those of a fresh install" \
         "$(upgrade_history_sum "$b" "$mark_b")" "$(upgrade_history_sum "$a" "$mark_a")"
 
     upgrade_lap "data compared"
@@ -322,13 +307,13 @@ run_upgrade() {
            upgrade_describe "$a" "$CHIBO_LOG_DIR/upgrade_updated.objects" &&
            upgrade_describe "$b" "$CHIBO_LOG_DIR/upgrade_fresh.objects" &&
            upgrade_describe "$c" "$CHIBO_LOG_DIR/upgrade_bare.objects"; }; then
-        upgrade_not_ok "describing the extension failed (see $UPGRADE_LOG)"
+        chibo_not_ok "describing the extension failed (see $UPGRADE_LOG)"
         return 1
     fi
     if cmp -s "$CHIBO_LOG_DIR/upgrade_fresh.objects" "$CHIBO_LOG_DIR/upgrade_bare.objects"; then
-        upgrade_ok "the description depends on neither OIDs nor data: $default fresh with the district and without describe alike ($(cut -f 1 "$CHIBO_LOG_DIR/upgrade_fresh.objects" | sort -u | wc -l) objects)"
+        chibo_ok "the description depends on neither OIDs nor data: $default fresh with the district and without describe alike ($(cut -f 1 "$CHIBO_LOG_DIR/upgrade_fresh.objects" | sort -u | wc -l) objects)"
     else
-        upgrade_not_ok "two fresh installs of $default describe differently: the comparison below is not to be trusted"
+        chibo_not_ok "two fresh installs of $default describe differently: the comparison below is not to be trusted"
         diff "$CHIBO_LOG_DIR/upgrade_fresh.objects" "$CHIBO_LOG_DIR/upgrade_bare.objects" | head -n 20 | sed 's/^/    /'
     fi
     upgrade_compare_objects "$oldest updated" "$CHIBO_LOG_DIR/upgrade_updated.objects" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.objects"
@@ -337,7 +322,7 @@ run_upgrade() {
                    psql -X -q -v ON_ERROR_STOP=1 -d "$c" -c 'DROP EXTENSION chibo CASCADE' -c 'DROP SCHEMA chibo CASCADE' \
                        -c "CREATE EXTENSION chibo VERSION '$v'" -c 'ALTER EXTENSION chibo UPDATE' &&
                upgrade_describe "$c" "$CHIBO_LOG_DIR/upgrade_$v.objects"; }; then
-            upgrade_not_ok "$v: install and update failed (see $UPGRADE_LOG)"
+            chibo_not_ok "$v: install and update failed (see $UPGRADE_LOG)"
             continue
         fi
         upgrade_compare_objects "$v updated" "$CHIBO_LOG_DIR/upgrade_$v.objects" "$default fresh" "$CHIBO_LOG_DIR/upgrade_fresh.objects"
