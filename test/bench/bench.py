@@ -333,10 +333,11 @@ def m_scan(db, scale, reps, info):
                            "ns_per_row": 1e6 * sub["attendance_ratio"]["median"] / rows})
 
 
-MATVIEW = """
-CREATE MATERIALIZED VIEW bench.cell_month_counts AS
-WITH mt AS (
-    SELECT id, unit_id, date_trunc('month', held_on)::date AS month, held_on, kind FROM chibo.meetings),
+# The meetings with their month, and per meeting the expected members
+# (belonging to the cell that day, not left, not exempt) and those recorded
+# present or excused (not exempt): the common part of both views.
+MEETING_CTES = """mt AS (
+    SELECT id, unit_id, date_trunc('month', held_on)::date AS month, held_on, kind, minutes FROM chibo.meetings),
 expected AS (
     SELECT m.id, count(*) AS expected
       FROM mt m
@@ -356,7 +357,11 @@ marks AS (
        AND NOT EXISTS (SELECT FROM chibo.exemptions e
                         WHERE e.member_id = a.member_id AND e.from_date <= a.held_on
                           AND (e.to_date IS NULL OR e.to_date > a.held_on))
-     GROUP BY a.meeting_id)
+     GROUP BY a.meeting_id)"""
+
+MATVIEW = """
+CREATE MATERIALIZED VIEW bench.cell_month_counts AS
+WITH """ + MEETING_CTES + """
 SELECT m.unit_id, m.month,
        count(*) FILTER (WHERE m.kind IN ('regular', 'combined')) AS meetings,
        coalesce(sum(k.present) FILTER (WHERE m.kind IN ('regular', 'combined')), 0) AS present,
@@ -388,28 +393,7 @@ cm AS (
                                 LEAST(rng.last_month, date_trunc('month', u.valid_to - 1)::date),
                                 interval '1 month') AS m (month)
      WHERE u.kind = 'cell'),
-mt AS (
-    SELECT id, unit_id, date_trunc('month', held_on)::date AS month, held_on, kind, minutes FROM chibo.meetings),
-expected AS (
-    SELECT m.id, count(*) AS expected
-      FROM mt m
-      JOIN chibo.memberships ms
-        ON ms.unit_id = m.unit_id AND ms.from_date <= m.held_on AND (ms.to_date IS NULL OR ms.to_date > m.held_on)
-      JOIN chibo.members mb ON mb.id = ms.member_id
-     WHERE (mb.left_on IS NULL OR mb.left_on >= m.held_on)
-       AND NOT EXISTS (SELECT FROM chibo.exemptions e
-                        WHERE e.member_id = ms.member_id AND e.from_date <= m.held_on
-                          AND (e.to_date IS NULL OR e.to_date > m.held_on))
-     GROUP BY m.id),
-marks AS (
-    SELECT a.meeting_id AS id, count(*) FILTER (WHERE a.status = 'present') AS present,
-           count(*) FILTER (WHERE a.status = 'excused') AS excused
-      FROM chibo.attendance a
-     WHERE a.status IN ('present', 'excused')
-       AND NOT EXISTS (SELECT FROM chibo.exemptions e
-                        WHERE e.member_id = a.member_id AND e.from_date <= a.held_on
-                          AND (e.to_date IS NULL OR e.to_date > a.held_on))
-     GROUP BY a.meeting_id),
+""" + MEETING_CTES + """,
 meeting_figures AS (
     SELECT m.unit_id, m.month,
            count(*) FILTER (WHERE m.kind IN ('regular', 'combined')) AS meetings,
